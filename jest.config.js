@@ -16,7 +16,7 @@ const swc = [
 ];
 
 const moduleNameMapper = {
-  '^@quor/(contracts|messaging|egress|observability)$':
+  '^@quor/(contracts|messaging|egress|platform)$':
     '<rootDir>/libs/$1/src/index.ts',
 };
 

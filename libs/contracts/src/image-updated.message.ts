@@ -52,17 +52,25 @@ export class ImageUpdatedMessage {
 
   @IsISO8601(
     { strict: true, strictSeparator: true },
-    { message: 'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z' },
+    {
+      message:
+        'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z',
+    },
   )
   occurred_at!: string;
 
-  @IsString({ message: 'registry must be a host name such as registry.quor.dev' })
+  @IsString({
+    message: 'registry must be a host name such as registry.quor.dev',
+  })
   @Matches(REGISTRY_PATTERN, {
-    message: 'registry must be a lowercase host name with an optional port, such as registry.quor.dev',
+    message:
+      'registry must be a lowercase host name with an optional port, such as registry.quor.dev',
   })
   registry!: string;
 
-  @IsString({ message: 'image must be a repository path such as default/image' })
+  @IsString({
+    message: 'image must be a repository path such as default/image',
+  })
   @MaxLength(IMAGE_MAX_LENGTH, {
     message: `image must be at most ${IMAGE_MAX_LENGTH} characters`,
   })
@@ -73,7 +81,8 @@ export class ImageUpdatedMessage {
 
   @IsString({ message: 'tag must be a string such as 1.2-alpine' })
   @Matches(TAG_PATTERN, {
-    message: 'tag must be 1 to 128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"',
+    message:
+      'tag must be 1 to 128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"',
   })
   tag!: string;
 

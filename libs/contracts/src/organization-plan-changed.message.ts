@@ -1,4 +1,11 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
 import { ORGANIZATION_ID_PATTERN } from './organization-id';
 
 export const ORGANIZATION_PLAN_CHANGED = 'organization.plan_changed';
@@ -29,7 +36,10 @@ export class OrganizationPlanChangedMessage {
 
   @IsISO8601(
     { strict: true, strictSeparator: true },
-    { message: 'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z' },
+    {
+      message:
+        'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z',
+    },
   )
   occurred_at!: string;
 
@@ -45,7 +55,10 @@ export class OrganizationPlanChangedMessage {
   @IsOptional()
   @IsISO8601(
     { strict: true, strictSeparator: true },
-    { message: 'trial_started_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z' },
+    {
+      message:
+        'trial_started_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z',
+    },
   )
   trial_started_at?: string;
 }
@@ -61,7 +74,11 @@ export function webhookLimit(
   trialStartedAt: Date | null,
   now: Date,
 ): number | null {
-  if (plan === 'trial' && trialStartedAt && trialEndsAt(trialStartedAt) <= now) {
+  if (
+    plan === 'trial' &&
+    trialStartedAt &&
+    trialEndsAt(trialStartedAt) <= now
+  ) {
     return 0;
   }
 

@@ -1,9 +1,11 @@
-import { IsISO8601, IsString, Length, Matches, MaxLength } from 'class-validator';
 import {
-  IMAGE_MAX_LENGTH,
-  IMAGE_PATTERN,
-  REGISTRY_PATTERN,
-} from './patterns';
+  IsISO8601,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { IMAGE_MAX_LENGTH, IMAGE_PATTERN, REGISTRY_PATTERN } from './patterns';
 import { ORGANIZATION_ID_PATTERN } from './organization-id';
 
 export const SUBSCRIPTION_CREATED = 'subscription.created';
@@ -22,7 +24,10 @@ export class SubscriptionMessage {
 
   @IsISO8601(
     { strict: true, strictSeparator: true },
-    { message: 'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z' },
+    {
+      message:
+        'occurred_at must be an ISO 8601 date-time such as 2026-12-03T10:15:00Z',
+    },
   )
   occurred_at!: string;
 
@@ -34,7 +39,8 @@ export class SubscriptionMessage {
 
   @IsString()
   @Matches(REGISTRY_PATTERN, {
-    message: 'registry must be a lowercase host name with an optional port, such as registry.quor.dev',
+    message:
+      'registry must be a lowercase host name with an optional port, such as registry.quor.dev',
   })
   registry!: string;
 

@@ -1,6 +1,10 @@
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { ORGANIZATION_ID_PATTERN } from './organization-id';
-import { AttemptTimings, DeliveryOutcome, RecordedResponse } from './delivery-record.message';
+import {
+  AttemptTimings,
+  DeliveryOutcome,
+  RecordedResponse,
+} from './delivery-record.message';
 
 /** Queue of test-connection requests, answered through direct reply-to. */
 export const TEST_CONNECTION_QUEUE = 'webhook-delivery.test-connection';
@@ -18,6 +22,9 @@ export class TestConnectionRequest {
 export interface TestConnectionResult {
   outcome: DeliveryOutcome;
   error_message: string | null;
-  response: Pick<RecordedResponse, 'status' | 'content_type' | 'body' | 'body_truncated'> | null;
+  response: Pick<
+    RecordedResponse,
+    'status' | 'content_type' | 'body' | 'body_truncated'
+  > | null;
   timings: AttemptTimings;
 }

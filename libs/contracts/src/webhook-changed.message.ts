@@ -76,5 +76,4 @@ export class WebhookChangedMessage {
 
   @IsISO8601()
   changed_at!: string;
-
 }

@@ -1,0 +1,4 @@
+export * from './bootstrap';
+export * from './broker.health';
+export * from './load-config';
+export * from './logger';
