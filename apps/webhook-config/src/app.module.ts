@@ -1,0 +1,92 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QUEUES, RabbitPublisher, RabbitRpcClient } from '@quor/messaging';
+import { BrokerHealthIndicator, createLoggerModule } from '@quor/platform';
+import { BearerTokenGuard } from './auth/bearer-token.guard';
+import { CONFIG, ConfigServiceConfig } from './config/config-service.config';
+import { configDataSourceOptions } from './database/data-source';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
+import { DeliveryRecordConsumer } from './deliveries/delivery-record.consumer';
+import { HealthController } from './health/health.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+import { PlatformConsumer } from './organizations/platform.consumer';
+import { TrialExpiryScheduler } from './organizations/trial-expiry.scheduler';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { OutboxWriter } from './outbox/outbox.writer';
+import { TestConnectionService } from './webhooks/test-connection.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+/** Queues webhook-config publishes into through its outbox. */
+export const CONFIG_PUBLISHED_QUEUES = [
+  QUEUES.matcherChanges,
+  QUEUES.deliveryJobs,
+];
+
+@Module({})
+export class AppModule {
+  static register(config: ConfigServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        createLoggerModule('webhook-config', config.LOG_LEVEL),
+        TypeOrmModule.forRoot(configDataSourceOptions(config.DATABASE_URL)),
+        JwtModule.register({
+          secret: config.JWT_SECRET,
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+        TerminusModule,
+      ],
+      controllers: [
+        WebhooksController,
+        DeliveriesController,
+        OrganizationsController,
+        HealthController,
+        PlatformConsumer,
+        DeliveryRecordConsumer,
+      ],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: RabbitPublisher,
+          useFactory: async () => {
+            const publisher = new RabbitPublisher(
+              config.AMQP_URL,
+              CONFIG_PUBLISHED_QUEUES,
+              'webhook-config.publisher',
+            );
+            await publisher.connect();
+
+            return publisher;
+          },
+        },
+        {
+          provide: RabbitRpcClient,
+          useFactory: async () => {
+            const client = new RabbitRpcClient(
+              config.AMQP_URL,
+              QUEUES.deliveryTestConnection,
+              'webhook-config.test-connection',
+            );
+            await client.connect();
+
+            return client;
+          },
+        },
+        BearerTokenGuard,
+        BrokerHealthIndicator,
+        OrganizationsService,
+        OutboxWriter,
+        OutboxRelay,
+        TrialExpiryScheduler,
+        WebhooksService,
+        TestConnectionService,
+        DeliveriesService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { INestApplication } from '@nestjs/common';
+import { connectRabbitTransport, QUEUES } from '@quor/messaging';
+import { createHttpApplication } from '@quor/platform';
+import { json } from 'express';
+import { AppModule, CONFIG_PUBLISHED_QUEUES } from './app.module';
+import { ConfigServiceConfig } from './config/config-service.config';
+import { HttpExceptionFilter } from './errors/http-exception.filter';
+import { createValidationPipe } from './errors/validation.pipe';
+
+/** Largest request body the API reads. */
+export const BODY_LIMIT = '64kb';
+
+/**
+ * Builds webhook-config: the REST API with its body limit, validation and
+ * error mapping, and the consumers of platform messages and delivery
+ * records. The caller starts it.
+ */
+export async function createConfigApplication(
+  config: ConfigServiceConfig,
+): Promise<INestApplication> {
+  const app = await createHttpApplication(AppModule.register(config), {
+    bodyParser: false,
+  });
+  app.use(json({ limit: BODY_LIMIT, strict: true, type: () => true }));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  connectRabbitTransport(app, {
+    url: config.AMQP_URL,
+    consume: [QUEUES.configPlatform, QUEUES.configDeliveryRecords],
+    declare: CONFIG_PUBLISHED_QUEUES,
+    prefetch: 32,
+    connectionName: 'webhook-config.consumer',
+  });
+
+  return app;
+}

@@ -1,0 +1,20 @@
+import { RabbitConsumer } from '@quor/messaging';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DELIVERY_COMPLETED } from '@quor/contracts';
+import { DeliveriesService } from './deliveries.service';
+import { parseDeliveryRecord } from './delivery-record.check';
+
+/**
+ * Stores the records that delivery workers publish. While PostgreSQL is
+ * down the handler fails and the record goes back to the queue, so nothing
+ * is lost.
+ */
+@RabbitConsumer()
+export class DeliveryRecordConsumer {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  @EventPattern(DELIVERY_COMPLETED)
+  async deliveryCompleted(@Payload() body: Buffer) {
+    await this.deliveries.store(parseDeliveryRecord(body));
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TestConnectionRequest, TestConnectionResult } from '@quor/contracts';
+import { RabbitRpcClient } from '@quor/messaging';
+import { CONFIG, ConfigServiceConfig } from '../config/config-service.config';
+import { DependencyUnavailableError } from '../errors/domain.errors';
+import { assertWebhookUrl } from './webhook-url';
+
+/**
+ * An attempt takes at most the delivery worker's hard deadline for headers
+ * (5 s); the extra second covers the round trip through the broker.
+ */
+export const TEST_CONNECTION_TIMEOUT_MS = 6_000;
+
+/** Sends a test ping to an unsaved URL through a delivery worker. */
+@Injectable()
+export class TestConnectionService {
+  private readonly logger = new Logger(TestConnectionService.name);
+
+  constructor(
+    private readonly rpc: RabbitRpcClient,
+    @Inject(CONFIG) private readonly config: ConfigServiceConfig,
+  ) {}
+
+  async test(
+    organizationId: string,
+    url: string,
+  ): Promise<TestConnectionResult> {
+    assertWebhookUrl(url, this.config.EGRESS_ALLOW_LOOPBACK);
+    const request: TestConnectionRequest = {
+      organization_id: organizationId,
+      url,
+    };
+    const result = await this.rpc.request<TestConnectionResult>(
+      request,
+      TEST_CONNECTION_TIMEOUT_MS,
+    );
+    if (!result) {
+      this.logger.warn(
+        { organization_id: organizationId },
+        'test connection got no answer',
+      );
+      throw new DependencyUnavailableError(
+        'no delivery worker answered within 6 seconds; try again in a minute',
+      );
+    }
+
+    return result;
+  }
+}
