@@ -1,0 +1,71 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SafeHttpClient } from '@quor/egress';
+import { QUEUES, RabbitPublisher } from '@quor/messaging';
+import { BrokerHealthIndicator, createLoggerModule } from '@quor/platform';
+import { readFileSync } from 'node:fs';
+import { CONFIG, DeliveryServiceConfig } from './config/delivery.config';
+import { DeliveryAttemptService } from './deliveries/delivery-attempt.service';
+import { DeliveryJobConsumer } from './deliveries/delivery-job.consumer';
+import { USER_AGENT } from './deliveries/delivery-request';
+import { DestinationLimiter } from './deliveries/destination-limiter';
+import { HealthController } from './health/health.controller';
+import { TestConnectionConsumer } from './test-connection/test-connection.consumer';
+
+/** Queues webhook-delivery publishes into. */
+export const DELIVERY_PUBLISHED_QUEUES = [
+  QUEUES.configDeliveryRecords,
+  QUEUES.deliveryDeferred,
+];
+
+@Module({})
+export class AppModule {
+  static register(config: DeliveryServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        createLoggerModule('webhook-delivery', config.LOG_LEVEL),
+        TerminusModule,
+      ],
+      controllers: [
+        DeliveryJobConsumer,
+        TestConnectionConsumer,
+        HealthController,
+      ],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: SafeHttpClient,
+          useFactory: () =>
+            new SafeHttpClient({
+              allowLoopback: config.EGRESS_ALLOW_LOOPBACK,
+              extraCaCertificates: config.EGRESS_EXTRA_CA_FILE
+                ? [readFileSync(config.EGRESS_EXTRA_CA_FILE, 'utf8')]
+                : [],
+              userAgent: USER_AGENT,
+            }),
+        },
+        {
+          provide: RabbitPublisher,
+          useFactory: async () => {
+            const publisher = new RabbitPublisher(
+              config.AMQP_URL,
+              DELIVERY_PUBLISHED_QUEUES,
+              'webhook-delivery.publisher',
+            );
+            await publisher.connect();
+
+            return publisher;
+          },
+        },
+        {
+          provide: DestinationLimiter,
+          useFactory: () =>
+            new DestinationLimiter(config.DELIVERY_PER_DESTINATION_CONCURRENCY),
+        },
+        BrokerHealthIndicator,
+        DeliveryAttemptService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { RabbitPublisher } from '@quor/messaging';
+import { BrokerHealthIndicator } from '@quor/platform';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly broker: BrokerHealthIndicator,
+    private readonly publisher: RabbitPublisher,
+  ) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The broker connection is open; the worker has no database. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.broker.check('broker', () => this.publisher.isConnected()),
+    ]);
+  }
+}

@@ -1,0 +1,65 @@
+import { Logger } from '@nestjs/common';
+import { RabbitConsumer } from '@quor/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  InvalidMessageError,
+  parseMessage,
+  TEST_CONNECTION_QUEUE,
+  TestConnectionRequest,
+  TestConnectionResult,
+} from '@quor/contracts';
+import { generateWebhookSecret } from '@quor/egress';
+import { randomUUID } from 'node:crypto';
+import { DeliveryAttemptService } from '../deliveries/delivery-attempt.service';
+
+/**
+ * Answers test-connection requests: one signed ping to an unsaved URL under
+ * the same egress rules as deliveries, signed with a throwaway secret.
+ */
+@RabbitConsumer()
+export class TestConnectionConsumer {
+  private readonly logger = new Logger(TestConnectionConsumer.name);
+
+  constructor(private readonly attempts: DeliveryAttemptService) {}
+
+  @MessagePattern(TEST_CONNECTION_QUEUE)
+  async testConnection(@Payload() body: Buffer): Promise<TestConnectionResult> {
+    const request = parseMessage(TestConnectionRequest, body);
+    if (!request.url) {
+      throw new InvalidMessageError('url is missing');
+    }
+    const now = new Date();
+    const record = await this.attempts.attempt({
+      delivery_id: randomUUID(),
+      attempt_id: randomUUID(),
+      kind: 'ping',
+      event_id: `ping-${randomUUID()}`,
+      event_type: 'image.updated',
+      occurred_at: now.toISOString(),
+      organization_id: request.organization_id,
+      webhook_id: randomUUID(),
+      url: request.url,
+      secrets: [generateWebhookSecret()],
+      payload: { type: 'ping', sent_at: now.toISOString() },
+      published_at: now.toISOString(),
+    });
+    this.logger.log(
+      { organization_id: request.organization_id, outcome: record.outcome },
+      'test connection attempted',
+    );
+
+    return {
+      outcome: record.outcome,
+      error_message: record.error_message,
+      response: record.response
+        ? {
+            status: record.response.status,
+            content_type: record.response.content_type,
+            body: record.response.body,
+            body_truncated: record.response.body_truncated,
+          }
+        : null,
+      timings: record.timings,
+    };
+  }
+}
