@@ -32,6 +32,9 @@ const esmPackages = [
   'chunk-data',
   'decompress-response',
   'form-data-encoder',
+  'get-stream',
+  'is-stream',
+  '@sec-ant',
   'http2-wrapper',
   'keyv',
   '@keyv',
@@ -59,7 +62,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.spec.ts'],
     },
     {
       ...common,
