@@ -1,10 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { connectRabbitTransport, QUEUES } from '@quor/messaging';
 import { createHttpApplication } from '@quor/platform';
-import { json } from 'express';
 import { AppModule, CONFIG_PUBLISHED_QUEUES } from './app.module';
 import { ConfigServiceConfig } from './config/config-service.config';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
+import { jsonBody } from './errors/json-body.middleware';
 import { createValidationPipe } from './errors/validation.pipe';
 
 /** Largest request body the API reads. */
@@ -21,7 +21,7 @@ export async function createConfigApplication(
   const app = await createHttpApplication(AppModule.register(config), {
     bodyParser: false,
   });
-  app.use(json({ limit: BODY_LIMIT, strict: true, type: () => true }));
+  app.use(jsonBody(BODY_LIMIT));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   connectRabbitTransport(app, {

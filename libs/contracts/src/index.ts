@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './delivery-job.message';
 export * from './delivery-record.message';
 export * from './event-type';

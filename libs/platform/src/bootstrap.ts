@@ -25,7 +25,6 @@ export async function startService(
   bootstrap: ServiceBootstrap,
 ): Promise<INestApplication> {
   const app = await bootstrap.create();
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.startAllMicroservices();
   await app.listen(bootstrap.port, '0.0.0.0');
@@ -50,9 +49,15 @@ export function exitOnStartupError(name: string, error: unknown): never {
 }
 
 /** Creates a Nest application whose logs are buffered until pino is ready. */
-export function createHttpApplication(
+export async function createHttpApplication(
   module: unknown,
   options: NestApplicationOptions = {},
 ): Promise<INestApplication> {
-  return NestFactory.create(module as never, { bufferLogs: true, ...options });
+  const app = await NestFactory.create(module as never, {
+    bufferLogs: true,
+    ...options,
+  });
+  app.useLogger(app.get(Logger));
+
+  return app;
 }

@@ -21,21 +21,20 @@ export interface ErrorBody {
   errors?: { field: string; message: string }[];
 }
 
-/** Errors that body-parser raises before a controller runs. */
-const BODY_PARSER_MESSAGES: Record<string, string> = {
-  'entity.parse.failed': 'request body is not valid JSON; send a JSON object',
-  'entity.too.large': 'request body is larger than 64 KB; send a smaller body',
-  'encoding.unsupported':
-    'request body encoding is not supported; send UTF-8 JSON',
-  'charset.unsupported':
-    'request body charset is not supported; send UTF-8 JSON',
-  'request.aborted': 'request was aborted by the client',
-  'request.size.invalid': 'request body length does not match Content-Length',
-};
+/** Builds the JSON error body every failed request gets. */
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  const name = HttpStatus[statusCode] ?? 'Error';
+  const error = name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join(' ');
+
+  return { statusCode, error, message };
+}
 
 /**
- * Maps domain errors, Nest HTTP exceptions and body-parser errors to one
- * JSON error shape. Anything else is logged once with its stack and answered
+ * Maps domain errors and Nest HTTP exceptions to one JSON error shape. Anything else is logged once with its stack and answered
  * with a 500 that reveals nothing.
  */
 @Catch()
@@ -77,19 +76,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return this.fromHttpException(exception);
     }
 
-    const parserError = exception as { type?: string; status?: number };
-    if (
-      parserError &&
-      typeof parserError.type === 'string' &&
-      parserError.status
-    ) {
-      const message =
-        BODY_PARSER_MESSAGES[parserError.type] ??
-        'request body could not be read';
-
-      return this.body(parserError.status, message);
-    }
-
     return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
   }
 
@@ -111,16 +97,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private body(statusCode: number, message: string): ErrorBody {
-    const error = HttpStatus[statusCode] ?? 'Error';
-
-    return {
-      statusCode,
-      error: error
-        .toLowerCase()
-        .split('_')
-        .map((word) => word[0].toUpperCase() + word.slice(1))
-        .join(' '),
-      message,
-    };
+    return errorBody(statusCode, message);
   }
 }
