@@ -10,11 +10,14 @@ import { configDataSourceOptions } from './database/data-source';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { DeliveryRecordConsumer } from './deliveries/delivery-record.consumer';
+import { DeliveryRequestsService } from './deliveries/delivery-requests.service';
+import { RetentionService } from './deliveries/retention.service';
+import { MaintenanceScheduler } from './maintenance/maintenance.scheduler';
+import { SecretRotationService } from './webhooks/secret-rotation.service';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { PlatformConsumer } from './organizations/platform.consumer';
-import { TrialExpiryScheduler } from './organizations/trial-expiry.scheduler';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
 import { TestConnectionService } from './webhooks/test-connection.service';
@@ -82,7 +85,10 @@ export class AppModule {
         OrganizationsService,
         OutboxWriter,
         OutboxRelay,
-        TrialExpiryScheduler,
+        MaintenanceScheduler,
+        RetentionService,
+        SecretRotationService,
+        DeliveryRequestsService,
         WebhooksService,
         TestConnectionService,
         DeliveriesService,

@@ -50,6 +50,11 @@ export class ConfigTestApp {
 
     this.amqp = await connect(this.config.AMQP_URL);
     this.channel = await this.amqp.createConfirmChannel();
+    await this.restart();
+  }
+
+  /** Starts the application again on the same database, after `app.close()`. */
+  async restart(): Promise<void> {
     this.app = await createConfigApplication(this.config);
     await this.app.startAllMicroservices();
     await this.app.listen(0, '127.0.0.1');

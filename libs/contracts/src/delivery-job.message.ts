@@ -10,7 +10,7 @@ import {
   IsUUID,
   Matches,
 } from 'class-validator';
-import { EVENT_TYPES, EventType } from './event-type';
+import { DELIVERY_EVENT_TYPES, DeliveryEventType } from './event-type';
 import { ORGANIZATION_ID_PATTERN } from './organization-id';
 
 export const DELIVERY_REQUESTED = 'delivery.requested';
@@ -47,8 +47,8 @@ export class DeliveryJobMessage {
   @IsString()
   event_id!: string;
 
-  @IsIn(EVENT_TYPES)
-  event_type!: EventType;
+  @IsIn(DELIVERY_EVENT_TYPES)
+  event_type!: DeliveryEventType;
 
   @IsISO8601()
   occurred_at!: string;

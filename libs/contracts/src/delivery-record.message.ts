@@ -1,5 +1,5 @@
 import { DeliveryKind } from './delivery-job.message';
-import { EventType } from './event-type';
+import { DeliveryEventType } from './event-type';
 
 export const DELIVERY_COMPLETED = 'delivery.completed';
 
@@ -57,7 +57,7 @@ export interface DeliveryRecordMessage {
   kind: DeliveryKind;
   redelivery_of: string | null;
   event_id: string;
-  event_type: EventType;
+  event_type: DeliveryEventType;
   occurred_at: string;
   organization_id: string;
   webhook_id: string;

@@ -10,3 +10,20 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export function isEventType(value: unknown): value is EventType {
   return (EVENT_TYPES as readonly unknown[]).includes(value);
 }
+
+/**
+ * Event type of test pings. It is sent and recorded like any event but is
+ * not selectable, because every webhook receives its own pings.
+ */
+export const PING_EVENT_TYPE = 'webhook.ping';
+
+/** Event types a delivery can carry: the selectable ones and pings. */
+export const DELIVERY_EVENT_TYPES = [...EVENT_TYPES, PING_EVENT_TYPE] as const;
+
+export type DeliveryEventType = (typeof DELIVERY_EVENT_TYPES)[number];
+
+export function isDeliveryEventType(
+  value: unknown,
+): value is DeliveryEventType {
+  return (DELIVERY_EVENT_TYPES as readonly unknown[]).includes(value);
+}

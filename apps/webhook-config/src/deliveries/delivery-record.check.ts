@@ -3,7 +3,7 @@ import {
   DELIVERY_OUTCOMES,
   DeliveryRecordMessage,
   InvalidMessageError,
-  isEventType,
+  isDeliveryEventType,
   ORGANIZATION_ID_PATTERN,
 } from '@quor/contracts';
 
@@ -55,7 +55,7 @@ export function parseDeliveryRecord(body: Buffer): DeliveryRecordMessage {
       'event_id',
       typeof record.event_id === 'string' && record.event_id.length > 0,
     ],
-    ['event_type', isEventType(record.event_type)],
+    ['event_type', isDeliveryEventType(record.event_type)],
     ['occurred_at', isIsoDate(record.occurred_at)],
     [
       'outcome',

@@ -3,7 +3,7 @@ import type {
   AttemptTimings,
   DeliveryKind,
   DeliveryOutcome,
-  EventType,
+  DeliveryEventType,
   RecordedRequest,
   RecordedResponse,
 } from '@quor/contracts';
@@ -33,7 +33,7 @@ export class DeliveryEntity {
   eventId!: string;
 
   @Column('text', { name: 'event_type' })
-  eventType!: EventType;
+  eventType!: DeliveryEventType;
 
   @Column('timestamptz', { name: 'occurred_at' })
   occurredAt!: Date;

@@ -24,7 +24,8 @@ export class OutboxEntity {
   @Column('text', { name: 'message_id' })
   messageId!: string;
 
-  @Column('jsonb')
+  /** Stored as json, not jsonb, so the key order of a delivery payload survives. */
+  @Column('json')
   payload!: object;
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })

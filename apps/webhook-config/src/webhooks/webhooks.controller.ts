@@ -16,6 +16,8 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { PageQueryDto } from './dto/list-query.dto';
 import { TestConnectionDto } from './dto/test-connection.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { DeliveryRequestsService } from '../deliveries/delivery-requests.service';
+import { SecretRotationService } from './secret-rotation.service';
 import { TestConnectionService } from './test-connection.service';
 import { uuidPipe } from './uuid.pipe';
 import { presentWebhook } from './webhook.presenter';
@@ -27,6 +29,8 @@ export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly testConnection: TestConnectionService,
+    private readonly rotation: SecretRotationService,
+    private readonly requests: DeliveryRequestsService,
   ) {}
 
   @Get()
@@ -112,5 +116,27 @@ export class WebhooksController {
     @Param('webhookId', uuidPipe('webhookId')) id: string,
   ): Promise<void> {
     await this.webhooks.delete(organizationId, id);
+  }
+
+  /** Replaces the signing secret; the old one keeps signing for the overlap. */
+  @Post(':webhookId/rotate-secret')
+  @HttpCode(200)
+  async rotateSecret(
+    @OrganizationId() organizationId: string,
+    @Param('webhookId', uuidPipe('webhookId')) id: string,
+  ) {
+    const webhook = await this.rotation.rotate(organizationId, id);
+
+    return presentWebhook(webhook, { withSecret: true });
+  }
+
+  /** Sends a signed test ping, recorded like any delivery. */
+  @Post(':webhookId/ping')
+  @HttpCode(202)
+  async ping(
+    @OrganizationId() organizationId: string,
+    @Param('webhookId', uuidPipe('webhookId')) id: string,
+  ) {
+    return this.requests.ping(organizationId, id);
   }
 }

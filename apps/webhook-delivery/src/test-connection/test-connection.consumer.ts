@@ -4,6 +4,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   InvalidMessageError,
   parseMessage,
+  PING_EVENT_TYPE,
   TEST_CONNECTION_QUEUE,
   TestConnectionRequest,
   TestConnectionResult,
@@ -34,13 +35,13 @@ export class TestConnectionConsumer {
       attempt_id: randomUUID(),
       kind: 'ping',
       event_id: `ping-${randomUUID()}`,
-      event_type: 'image.updated',
+      event_type: PING_EVENT_TYPE,
       occurred_at: now.toISOString(),
       organization_id: request.organization_id,
       webhook_id: randomUUID(),
       url: request.url,
       secrets: [generateWebhookSecret()],
-      payload: { type: 'ping', sent_at: now.toISOString() },
+      payload: { type: PING_EVENT_TYPE, sent_at: now.toISOString() },
       published_at: now.toISOString(),
     });
     this.logger.log(

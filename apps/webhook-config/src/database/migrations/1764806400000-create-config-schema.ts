@@ -78,7 +78,7 @@ export class CreateConfigSchema1764806400000 implements MigrationInterface {
         exchange text NOT NULL,
         routing_key text NOT NULL,
         message_id text NOT NULL,
-        payload jsonb NOT NULL,
+        payload json NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
   }

@@ -2,8 +2,8 @@ import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import {
   DELIVERY_OUTCOMES,
   DeliveryOutcome,
-  EVENT_TYPES,
-  EventType,
+  DELIVERY_EVENT_TYPES,
+  DeliveryEventType,
 } from '@quor/contracts';
 import { PageQueryDto } from '../../webhooks/dto/list-query.dto';
 
@@ -15,10 +15,10 @@ export class ListDeliveriesQuery extends PageQueryDto {
   outcome?: DeliveryOutcome;
 
   @IsOptional()
-  @IsIn(EVENT_TYPES, {
-    message: `event_type must be one of ${EVENT_TYPES.join(', ')}`,
+  @IsIn(DELIVERY_EVENT_TYPES, {
+    message: `event_type must be one of ${DELIVERY_EVENT_TYPES.join(', ')}`,
   })
-  event_type?: EventType;
+  event_type?: DeliveryEventType;
 
   @IsOptional()
   @IsISO8601(

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CONFIG, ConfigServiceConfig } from '../config/config-service.config';
+
+/** Rows deleted per statement, so pruning never holds long locks. */
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Deletes delivery records older than the retention period and, per
+ * webhook, the oldest records beyond the cap.
+ */
+@Injectable()
+export class RetentionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CONFIG) private readonly config: ConfigServiceConfig,
+  ) {}
+
+  /** Returns how many records were deleted. */
+  async prune(now: Date): Promise<number> {
+    const cutoff = new Date(
+      now.getTime() - this.config.DELIVERY_RETENTION_DAYS * 24 * 3600 * 1000,
+    );
+    let deleted = 0;
+    for (;;) {
+      const expired: unknown[] = await this.dataSource.query(
+        `DELETE FROM delivery WHERE attempt_id IN (
+           SELECT attempt_id FROM delivery WHERE started_at < $1 LIMIT $2
+         ) RETURNING attempt_id`,
+        [cutoff, PRUNE_BATCH],
+      );
+      deleted += expired.length;
+      if (expired.length < PRUNE_BATCH) {
+        break;
+      }
+    }
+    for (;;) {
+      const excess: unknown[] = await this.dataSource.query(
+        `DELETE FROM delivery WHERE attempt_id IN (
+           SELECT attempt_id FROM (
+             SELECT attempt_id, row_number() OVER (
+               PARTITION BY webhook_id ORDER BY started_at DESC, attempt_id DESC
+             ) AS position
+             FROM delivery
+           ) ranked
+           WHERE position > $1 LIMIT $2
+         ) RETURNING attempt_id`,
+        [this.config.DELIVERY_RETENTION_MAX_PER_WEBHOOK, PRUNE_BATCH],
+      );
+      deleted += excess.length;
+      if (excess.length < PRUNE_BATCH) {
+        break;
+      }
+    }
+
+    return deleted;
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { RetentionService } from '../deliveries/retention.service';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { SecretRotationService } from '../webhooks/secret-rotation.service';
+
+/** How often the maintenance tasks run. */
+export const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/**
+ * Runs time-driven work even when no request arrives: ends expired trials,
+ * ends secret rotation overlaps and prunes old delivery records. Every
+ * task is idempotent, so several replicas may run it at once.
+ */
+@Injectable()
+export class MaintenanceScheduler
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(MaintenanceScheduler.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly rotation: SecretRotationService,
+    private readonly retention: RetentionService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), MAINTENANCE_INTERVAL_MS);
+    this.timer.unref();
+    this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+    await this.running;
+  }
+
+  /** Runs every task once at `now`. */
+  async runOnce(now: Date): Promise<void> {
+    const trials = await this.organizations.enforceExpiredTrials(now);
+    const overlaps = await this.rotation.expireOverlaps(now);
+    const pruned = await this.retention.prune(now);
+    if (trials + overlaps + pruned > 0) {
+      this.logger.log(
+        {
+          ended_trials: trials,
+          ended_overlaps: overlaps,
+          pruned_deliveries: pruned,
+        },
+        'maintenance done',
+      );
+    }
+  }
+
+  private tick(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = this.runOnce(new Date())
+      .catch((error) => this.logger.error({ err: error }, 'maintenance failed'))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+}
