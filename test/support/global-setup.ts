@@ -1,16 +1,21 @@
 import { Client } from 'pg';
 import { connect } from 'amqplib';
+import { purgeWebhookQueues } from '../../tools/purge-queues';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-/** Database that integration tests own; dropped and created at each run. */
-export const TEST_DATABASE = 'quor_webhooks_test';
+/**
+ * Database that one test run owns: created empty at the start and dropped
+ * by the teardown, named after the process so concurrent runs on one
+ * server do not share it.
+ */
+export const TEST_DATABASE = `quor_webhooks_test_${process.pid}`;
 
 /**
  * Checks that PostgreSQL and RabbitMQ answer, then gives the tests a fresh
  * database of their own on the same server, so a run never touches the
- * data of `npm start`. Tests in this process read the URLs from the
+ * data of `npm start`, and empties the webhook queues of the broker. Tests in this process read the URLs from the
  * environment set here.
  */
 export default async function globalSetup(): Promise<void> {
@@ -33,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     const connection = await connect(amqpUrl);
     await connection.close();
+    await purgeWebhookQueues(amqpUrl);
   } catch (error) {
     throw new Error(
       `RabbitMQ at AMQP_URL=${amqpUrl} is not reachable (${(error as Error).message}); ` +
@@ -42,6 +48,8 @@ export default async function globalSetup(): Promise<void> {
 
   const testUrl = new URL(baseUrl);
   testUrl.pathname = `/${TEST_DATABASE}`;
+  process.env.QUOR_TEST_SERVER_URL = baseUrl;
+  process.env.QUOR_TEST_DATABASE = TEST_DATABASE;
   process.env.DATABASE_URL = testUrl.toString();
   process.env.AMQP_URL = amqpUrl;
 }

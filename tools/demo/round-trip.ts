@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { localEnv } from '../local-env';
+import { purgeWebhookQueues } from '../purge-queues';
 import {
   SERVICES,
   ServiceName,
@@ -27,6 +28,30 @@ export const ROUND_TRIP_PORTS: Record<ServiceName, number> = {
   'webhook-matcher': 3101,
   'webhook-delivery': 3102,
 };
+
+/** Database the round trip creates afresh on the server of DATABASE_URL. */
+export const ROUND_TRIP_DATABASE = 'quor_webhooks_round_trip';
+
+/**
+ * Creates an empty database for the round trip and returns its URL, so
+ * that webhooks stored by `npm start` or by tests never match its event.
+ */
+async function createRoundTripDatabase(serverUrl: string): Promise<string> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(
+      `DROP DATABASE IF EXISTS ${ROUND_TRIP_DATABASE} WITH (FORCE)`,
+    );
+    await admin.query(`CREATE DATABASE ${ROUND_TRIP_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${ROUND_TRIP_DATABASE}`;
+
+  return url.toString();
+}
 
 export interface RoundTripOptions {
   /** Receives progress lines. */
@@ -67,8 +92,8 @@ async function poll<T>(
 }
 
 /**
- * Runs the whole path once: starts the services and an HTTPS receiver on
- * loopback, announces an organization on the Trial plan subscribed to
+ * Runs the whole path once on a database of its own, after emptying the
+ * webhook queues: starts the services and an HTTPS receiver on loopback, announces an organization on the Trial plan subscribed to
  * registry.quor.dev/default/image, creates a webhook through the REST API,
  * publishes the example event and waits for the delivery to be listed.
  * Everything it started is stopped before it returns or throws.
@@ -78,6 +103,8 @@ export async function runRoundTrip(
 ): Promise<RoundTripResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const env = localEnv();
+  env.DATABASE_URL = await createRoundTripDatabase(env.DATABASE_URL);
+  await purgeWebhookQueues(env.AMQP_URL);
   const workdir = mkdtempSync(path.join(tmpdir(), 'quor-demo-'));
   const certificates = generateDemoCertificates();
   const caFile = path.join(workdir, 'demo-ca.pem');
