@@ -27,6 +27,7 @@ export class RabbitPublisher {
   private channel: ConfirmChannel | null = null;
   private readonly unroutable = new Set<string>();
   private sequence = 0;
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly url: string,
@@ -113,11 +114,23 @@ export class RabbitPublisher {
     await this.close();
   }
 
-  async close(): Promise<void> {
-    await this.channel?.close().catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
+  /**
+   * Closes the channel, then the connection. Concurrent and repeated calls
+   * share one close, because closing the connection while its channel is
+   * still closing leaves that close waiting forever.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    const { channel, connection } = this;
     this.channel = null;
     this.connection = null;
+    await channel?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
   }
 
   private raiseIfUnroutable(
