@@ -28,6 +28,10 @@ export interface RabbitTransportOptions {
   shutdownTimeoutMs?: number;
   /** Pause before a transiently failed message goes back to the queue. */
   requeueDelayMs?: number;
+  /** Called after a handler returned and its message was acknowledged. */
+  onConsumed?: (queue: string, routingKey: string) => void;
+  /** Called after a message was copied to the dead-letter exchange. */
+  onDeadLetter?: (queue: string, routingKey: string) => void;
 }
 
 /**
@@ -157,6 +161,7 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
         : returned;
       this.reply(channel, message, result);
       channel.ack(message);
+      this.notify(() => this.options.onConsumed?.(queue, routingKey));
     } catch (error) {
       if (error instanceof InvalidMessageError) {
         await this.deadLetter(channel, queue, message, error.reason);
@@ -230,6 +235,21 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
       ),
     );
     channel.ack(message);
+    this.notify(() =>
+      this.options.onDeadLetter?.(queue, message.fields.routingKey),
+    );
+  }
+
+  /**
+   * Runs an option hook. Its error is logged and not raised, because the
+   * message is already acknowledged and must not be rejected again.
+   */
+  private notify(hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      this.logger.error({ err: error }, 'message hook failed');
+    }
   }
 
   private requireConnection(): ChannelModel {

@@ -6,10 +6,43 @@ import { validateSync } from 'class-validator';
  * each variable and the form it expects, so the operator can fix it.
  */
 export class ConfigurationError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    /** Names of the invalid variables. */
+    readonly variables: string[] = [],
+  ) {
     super(`invalid configuration: ${problems.join('; ')}`);
     this.name = 'ConfigurationError';
   }
+}
+
+/** Names of variables whose value is never printed, such as JWT_SECRET. */
+const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|KEY)$/;
+
+/**
+ * Names a variable and its rejected value for an error message without
+ * revealing a secret. A secret variable shows only its length, and a URL
+ * shows no password.
+ */
+export function describeVariable(
+  name: string,
+  value: string | undefined,
+): string {
+  if (value === undefined || value === '') {
+    return `${name} (not set)`;
+  }
+  if (SECRET_NAME.test(name)) {
+    return `${name} (${value.length} characters, not shown)`;
+  }
+
+  return `${name}=${JSON.stringify(withoutPassword(value))}`;
+}
+
+/** Matches the password of a URL's user information: `//user:password@`. */
+const URL_PASSWORD = /(\/\/[^/?#@:]*:)[^/?#]*@/;
+
+function withoutPassword(value: string): string {
+  return value.replace(URL_PASSWORD, '$1***@');
 }
 
 /**
@@ -37,13 +70,19 @@ export function loadConfig<T extends object>(
   });
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) {
-    const problems = errors.flatMap((error) =>
-      Object.values(error.constraints ?? {}).map(
-        (message) =>
-          `${error.property}=${JSON.stringify(env[error.property] ?? '')}: ${message}`,
-      ),
+    // class-validator reports each failed rule, and the rules of one
+    // variable share a message, so each message is listed once.
+    const problems = errors.map((error) => {
+      const messages = new Set(Object.values(error.constraints ?? {}));
+
+      const variable = describeVariable(error.property, env[error.property]);
+
+      return `${variable}: ${[...messages].join(', ')}`;
+    });
+    throw new ConfigurationError(
+      problems,
+      errors.map((error) => error.property),
     );
-    throw new ConfigurationError(problems);
   }
 
   return config;
