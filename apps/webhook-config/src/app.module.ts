@@ -3,7 +3,15 @@ import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QUEUES, RabbitPublisher, RabbitRpcClient } from '@quor/messaging';
-import { BrokerHealthIndicator, createLoggerModule } from '@quor/platform';
+import {
+  BrokerHealthIndicator,
+  ConfigServiceMetrics,
+  createLoggerModule,
+  MessagingMetrics,
+  MetricsModule,
+  OUTBOX_PENDING_READER,
+} from '@quor/platform';
+import { DataSource } from 'typeorm';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { CONFIG, ConfigServiceConfig } from './config/config-service.config';
 import { configDataSourceOptions } from './database/data-source';
@@ -37,6 +45,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         createLoggerModule('webhook-config', config.LOG_LEVEL),
+        MetricsModule.forRoot('webhook-config', [
+          MessagingMetrics,
+          ConfigServiceMetrics,
+        ]),
         TypeOrmModule.forRoot(configDataSourceOptions(config.DATABASE_URL)),
         JwtModule.register({
           secret: config.JWT_SECRET,
@@ -54,6 +66,18 @@ export class AppModule {
       ],
       providers: [
         { provide: CONFIG, useValue: config },
+        {
+          // Read at each scrape of /metrics for quor_outbox_pending.
+          provide: OUTBOX_PENDING_READER,
+          useFactory: (dataSource: DataSource) => async () => {
+            const [row] = (await dataSource.query(
+              'SELECT count(*)::int AS pending FROM outbox',
+            )) as { pending: number }[];
+
+            return row.pending;
+          },
+          inject: [DataSource],
+        },
         {
           provide: RabbitPublisher,
           useFactory: async () => {

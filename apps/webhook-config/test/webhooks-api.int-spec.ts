@@ -360,7 +360,7 @@ describe('webhooks API', () => {
       for (const response of await Promise.all(attempts)) {
         expect(response.status).toBe(404);
         expect(response.body.message).toBe(
-          missing.body.message.toString().replace(/[0-9a-f-]{36}/, id),
+          String(missing.body.message).replace(/[0-9a-f-]{36}/, id),
         );
       }
       const still = await harness.request('GET', `/v1/webhooks/${id}`, {

@@ -46,6 +46,8 @@ export class DeliveriesService {
         completedAt: new Date(record.completed_at),
       })
       .orIgnore()
+      // Without RETURNING, raw is empty whether or not the row was inserted.
+      .returning('attempt_id')
       .execute();
     const stored = (result.raw as unknown[]).length > 0;
     this.logger.log(

@@ -1,6 +1,7 @@
 import { RabbitConsumer } from '@quor/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DELIVERY_COMPLETED } from '@quor/contracts';
+import { ConfigServiceMetrics } from '@quor/platform';
 import { DeliveriesService } from './deliveries.service';
 import { parseDeliveryRecord } from './delivery-record.check';
 
@@ -11,10 +12,16 @@ import { parseDeliveryRecord } from './delivery-record.check';
  */
 @RabbitConsumer()
 export class DeliveryRecordConsumer {
-  constructor(private readonly deliveries: DeliveriesService) {}
+  constructor(
+    private readonly deliveries: DeliveriesService,
+    private readonly metrics: ConfigServiceMetrics,
+  ) {}
 
   @EventPattern(DELIVERY_COMPLETED)
   async deliveryCompleted(@Payload() body: Buffer) {
-    await this.deliveries.store(parseDeliveryRecord(body));
+    const stored = await this.deliveries.store(parseDeliveryRecord(body));
+    if (stored) {
+      this.metrics.deliveryRecordsStored.inc();
+    }
   }
 }

@@ -1,7 +1,13 @@
 import type { DeliveryEntity } from './delivery.entity';
+import type {
+  DeliveryResponse,
+  DeliverySummaryResponse,
+} from './dto/delivery.response';
 
-/** A delivery in a list: what happened, without the full request and response. */
-export function presentDeliverySummary(delivery: DeliveryEntity) {
+/** Maps a delivery to its list form: what happened, without the full request and response. */
+export function presentDeliverySummary(
+  delivery: DeliveryEntity,
+): DeliverySummaryResponse {
   return {
     id: delivery.attemptId,
     delivery_id: delivery.deliveryId,
@@ -19,8 +25,8 @@ export function presentDeliverySummary(delivery: DeliveryEntity) {
   };
 }
 
-/** One delivery with the whole request as sent and the response as received. */
-export function presentDelivery(delivery: DeliveryEntity) {
+/** Maps a delivery to its full form, with the request as sent and the response as received. */
+export function presentDelivery(delivery: DeliveryEntity): DeliveryResponse {
   return {
     ...presentDeliverySummary(delivery),
     occurred_at: delivery.occurredAt.toISOString(),

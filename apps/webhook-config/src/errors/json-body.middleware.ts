@@ -14,15 +14,53 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
 };
 
 /**
- * Parses every request body as JSON up to `limit` and answers a body that
- * cannot be read with a 4xx in the API's error shape. Nest would otherwise
- * pass the parser's own message through.
+ * Deepest nesting of arrays and objects a body may have. The API's own
+ * bodies nest 3 levels. ValidationPipe of @nestjs/common 11 walks bodies
+ * recursively (stripProtoKeys), so a body nested thousands of levels deep
+ * would overflow the stack and fail with a 500.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** True when `value` nests arrays or objects deeper than `maxDepth`. */
+function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (item.value === null || typeof item.value !== 'object') {
+      continue;
+    }
+    if (item.depth >= maxDepth) {
+      return true;
+    }
+    for (const child of Object.values(item.value)) {
+      pending.push({ value: child, depth: item.depth + 1 });
+    }
+  }
+
+  return false;
+}
+
+/**
+ * Parses every request body as JSON up to `limit` and rejects a body that
+ * cannot be read, or that nests deeper than MAX_BODY_DEPTH, with a 4xx in
+ * the API's error shape. Nest would otherwise pass the parser's own
+ * message through.
  */
 export function jsonBody(limit: string): RequestHandler {
   const parse = json({ limit, strict: true, type: () => true });
 
   return (request: Request, response: Response, next: NextFunction) => {
     parse(request, response, (error?: unknown) => {
+      if (!error && exceedsDepth(request.body, MAX_BODY_DEPTH)) {
+        response
+          .status(400)
+          .json(
+            errorBody(
+              400,
+              `request body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep; send a flatter JSON object`,
+            ),
+          );
+        return;
+      }
       if (!error) {
         next();
         return;

@@ -1,13 +1,17 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { RabbitPublisher } from '@quor/messaging';
-import { BrokerHealthIndicator } from '@quor/platform';
+import {
+  BrokerHealthIndicator,
+  HealthCheckFailureFilter,
+} from '@quor/platform';
 
 @Controller('health')
+@UseFilters(HealthCheckFailureFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

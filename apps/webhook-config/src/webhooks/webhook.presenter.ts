@@ -1,10 +1,11 @@
+import type {
+  WebhookResponse,
+  WebhookWithSecretResponse,
+} from './dto/webhook.response';
 import type { WebhookEntity } from './webhook.entity';
 
-/** A webhook as the API returns it; the secret only when just created or rotated. */
-export function presentWebhook(
-  webhook: WebhookEntity,
-  options: { withSecret?: boolean } = {},
-) {
+/** Maps a webhook to the form the API returns, without its secret. */
+export function presentWebhook(webhook: WebhookEntity): WebhookResponse {
   return {
     id: webhook.id,
     name: webhook.name,
@@ -15,8 +16,12 @@ export function presentWebhook(
     disabled_reason: webhook.disabledReason,
     created_at: webhook.createdAt.toISOString(),
     updated_at: webhook.updatedAt.toISOString(),
-    ...(options.withSecret ? { secret: webhook.secret } : {}),
   };
 }
 
-export type WebhookView = ReturnType<typeof presentWebhook>;
+/** Maps a webhook to the form the API returns when it is created or its secret rotated. */
+export function presentWebhookWithSecret(
+  webhook: WebhookEntity,
+): WebhookWithSecretResponse {
+  return { ...presentWebhook(webhook), secret: webhook.secret };
+}
