@@ -13,7 +13,7 @@ const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const TEST_DATABASE = `quor_webhooks_test_${process.pid}`;
 
 /**
- * Checks that PostgreSQL and RabbitMQ answer, then gives the tests a fresh
+ * Checks that PostgreSQL and RabbitMQ accept connections, then gives the tests a fresh
  * database of their own on the same server, so a run never touches the
  * data of `npm start`, and empties the webhook queues of the broker. Tests in this process read the URLs from the
  * environment set here.

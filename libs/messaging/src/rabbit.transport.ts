@@ -36,10 +36,11 @@ export interface RabbitTransportOptions {
 
 /**
  * NestJS transport for RabbitMQ with explicit outcomes. A handler that
- * returns acknowledges its message; one that throws `InvalidMessageError`
- * dead-letters it with the reason in a header; any other error requeues it
- * after a pause, up to the queue's delivery limit. A handler's return value
- * answers a request that carries `replyTo`.
+ * returns acknowledges its message. A handler that throws
+ * `InvalidMessageError` dead-letters it with the reason in a header, and any
+ * other error requeues it after a pause, up to the queue's delivery limit.
+ * For a request that carries `replyTo`, the handler's return value is sent
+ * back as the reply.
  */
 export class RabbitTransport extends Server implements CustomTransportStrategy {
   private connection: ChannelModel | null = null;
