@@ -2,7 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SafeHttpClient } from '@quor/egress';
 import { QUEUES, RabbitPublisher } from '@quor/messaging';
-import { BrokerHealthIndicator, createLoggerModule } from '@quor/platform';
+import {
+  BrokerHealthIndicator,
+  createLoggerModule,
+  DeliveryMetrics,
+  MessagingMetrics,
+  MetricsModule,
+} from '@quor/platform';
 import { readFileSync } from 'node:fs';
 import { CONFIG, DeliveryServiceConfig } from './config/delivery.config';
 import { DeliveryAttemptService } from './deliveries/delivery-attempt.service';
@@ -25,6 +31,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         createLoggerModule('webhook-delivery', config.LOG_LEVEL),
+        MetricsModule.forRoot('webhook-delivery', [
+          MessagingMetrics,
+          DeliveryMetrics,
+        ]),
         TerminusModule,
       ],
       controllers: [

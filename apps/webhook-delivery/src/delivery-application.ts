@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { connectRabbitTransport, QUEUES } from '@quor/messaging';
-import { createHttpApplication } from '@quor/platform';
+import { createHttpApplication, MessagingMetrics } from '@quor/platform';
 import { AppModule, DELIVERY_PUBLISHED_QUEUES } from './app.module';
 import { DeliveryServiceConfig } from './config/delivery.config';
 
@@ -22,6 +22,7 @@ export async function createDeliveryApplication(
     prefetch: config.DELIVERY_CONCURRENCY,
     connectionName: 'webhook-delivery.consumer',
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+    ...app.get(MessagingMetrics).transportHooks(),
   });
 
   return app;

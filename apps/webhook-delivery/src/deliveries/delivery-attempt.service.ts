@@ -6,6 +6,7 @@ import {
 } from '@quor/contracts';
 import { SafeHttpClient } from '@quor/egress';
 import { QUEUES, RabbitPublisher, WEBHOOKS_EXCHANGE } from '@quor/messaging';
+import { DeliveryMetrics } from '@quor/platform';
 import { buildDeliveryRequest } from './delivery-request';
 import { DestinationLimiter, originOf } from './destination-limiter';
 
@@ -13,8 +14,9 @@ export type AttemptDisposition = 'delivered' | 'deferred';
 
 /**
  * Makes the one outbound attempt of a job and publishes its record. A job
- * whose destination already has all its slots in use is deferred instead,
- * so a hanging endpoint cannot occupy the whole worker.
+ * whose destination has all its slots in use waits for one while that
+ * destination keeps completing attempts, and is deferred otherwise, so a
+ * hanging endpoint cannot occupy the whole worker.
  */
 @Injectable()
 export class DeliveryAttemptService {
@@ -24,51 +26,62 @@ export class DeliveryAttemptService {
     private readonly client: SafeHttpClient,
     private readonly publisher: RabbitPublisher,
     private readonly limiter: DestinationLimiter,
+    private readonly metrics: DeliveryMetrics,
   ) {}
 
   async handle(job: DeliveryJobMessage): Promise<AttemptDisposition> {
     const origin = originOf(job.url);
-    if (!this.limiter.tryAcquire(origin)) {
+    if (!(await this.limiter.acquire(origin))) {
       await this.publisher.publish({
         exchange: '',
         routingKey: QUEUES.deliveryDeferred.name,
         messageId: job.attempt_id,
         body: job,
       });
+      this.metrics.deliveryJobsDeferred.inc();
       this.logger.debug(
-        { delivery_id: job.delivery_id, webhook_id: job.webhook_id },
+        {
+          event_id: job.event_id,
+          webhook_id: job.webhook_id,
+          delivery_id: job.delivery_id,
+        },
         'destination busy; job deferred',
       );
 
       return 'deferred';
     }
 
+    // The slot covers the request only. Waiting for the broker to confirm
+    // the record does not load the destination, so the next job may start.
+    let record: DeliveryRecordMessage;
     try {
-      const record = await this.attempt(job);
-      await this.publisher.publish({
-        exchange: WEBHOOKS_EXCHANGE,
-        routingKey: DELIVERY_COMPLETED,
-        messageId: record.attempt_id,
-        body: record,
-      });
-      this.logger.log(
-        {
-          event_id: job.event_id,
-          webhook_id: job.webhook_id,
-          organization_id: job.organization_id,
-          delivery_id: job.delivery_id,
-          attempt_id: job.attempt_id,
-          outcome: record.outcome,
-          status: record.response?.status ?? null,
-          duration_ms: Math.round(record.timings.total_ms),
-        },
-        'delivery attempted',
-      );
-
-      return 'delivered';
+      record = await this.attempt(job);
     } finally {
       this.limiter.release(origin);
     }
+
+    await this.publisher.publish({
+      exchange: WEBHOOKS_EXCHANGE,
+      routingKey: DELIVERY_COMPLETED,
+      messageId: record.attempt_id,
+      body: record,
+    });
+    this.metrics.recordAttempt(record);
+    this.logger.log(
+      {
+        event_id: job.event_id,
+        webhook_id: job.webhook_id,
+        organization_id: job.organization_id,
+        delivery_id: job.delivery_id,
+        attempt_id: job.attempt_id,
+        outcome: record.outcome,
+        status: record.response?.status ?? null,
+        duration_ms: Math.round(record.timings.total_ms),
+      },
+      'delivery attempted',
+    );
+
+    return 'delivered';
   }
 
   /** Sends the request and describes what happened; never throws for the remote side. */

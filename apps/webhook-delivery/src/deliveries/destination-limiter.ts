@@ -1,30 +1,116 @@
+export interface DestinationLimiterOptions {
+  /** Jobs that may wait in the worker for a slot of one origin. */
+  maxWaiting: number;
+  /**
+   * Maximum time a job waits for a slot, in milliseconds. An origin that
+   * finished no attempt for this long while all its slots were taken gets
+   * no more waiting jobs until one of its attempts finishes.
+   */
+  maxWaitMs: number;
+}
+
 /**
- * Counts attempts in flight per destination origin, so that one slow or
- * hanging endpoint can hold at most `limit` of a worker's slots.
+ * Defaults: besides its `limit` attempts in flight, a hanging origin ties
+ * up at most 16 waiting jobs of a worker, each for at most one second.
+ * NOTE: a burst to one healthy origin of more than `limit` + 16 jobs in a
+ * worker's prefetch still sends the excess through the 2 s deferral, which
+ * bounds that origin's throughput (phase b1 of bench/delivery-throughput).
+ */
+export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
+  maxWaiting: 16,
+  maxWaitMs: 1_000,
+};
+
+interface Waiter {
+  resolve: (acquired: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface OriginState {
+  inFlight: number;
+  waiters: Waiter[];
+  /** When an attempt last finished, or when the origin's state was created. */
+  lastProgressAt: number;
+}
+
+/**
+ * Limits attempts in flight per destination origin, so that one slow or
+ * hanging endpoint cannot occupy the whole worker. A job for an origin
+ * whose `limit` slots are all taken waits for a slot when the origin is
+ * finishing attempts, because a slot then frees within moments, whereas a
+ * deferral through the broker delays the job by seconds. The job is
+ * refused, and the caller defers it, when `maxWaiting` jobs already wait,
+ * when the origin finished no attempt for `maxWaitMs`, or when no slot
+ * freed within `maxWaitMs`.
  */
 export class DestinationLimiter {
-  private readonly inFlight = new Map<string, number>();
+  private readonly origins = new Map<string, OriginState>();
+  private readonly options: DestinationLimiterOptions;
 
-  constructor(private readonly limit: number) {}
-
-  /** Takes a slot for `origin`; returns false when all its slots are taken. */
-  tryAcquire(origin: string): boolean {
-    const current = this.inFlight.get(origin) ?? 0;
-    if (current >= this.limit) {
-      return false;
-    }
-    this.inFlight.set(origin, current + 1);
-
-    return true;
+  constructor(
+    private readonly limit: number,
+    options: Partial<DestinationLimiterOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_LIMITER_OPTIONS, ...options };
   }
 
-  release(origin: string): void {
-    const current = this.inFlight.get(origin) ?? 0;
-    if (current <= 1) {
-      this.inFlight.delete(origin);
-    } else {
-      this.inFlight.set(origin, current - 1);
+  /**
+   * Takes a slot for `origin`. Resolves with true once the slot is taken,
+   * or with false when the caller should defer the job.
+   */
+  acquire(origin: string): Promise<boolean> {
+    const state = this.stateOf(origin);
+    if (state.inFlight < this.limit) {
+      state.inFlight += 1;
+      return Promise.resolve(true);
     }
+
+    const stalled = Date.now() - state.lastProgressAt >= this.options.maxWaitMs;
+    if (stalled || state.waiters.length >= this.options.maxWaiting) {
+      return Promise.resolve(false);
+    }
+
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          state.waiters.splice(state.waiters.indexOf(waiter), 1);
+          resolve(false);
+        }, this.options.maxWaitMs),
+      };
+      state.waiters.push(waiter);
+    });
+  }
+
+  /** Frees a slot of `origin`, handing it to the longest-waiting job. */
+  release(origin: string): void {
+    const state = this.origins.get(origin);
+    if (!state) {
+      return;
+    }
+
+    state.lastProgressAt = Date.now();
+    const next = state.waiters.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      next.resolve(true);
+      return;
+    }
+
+    state.inFlight -= 1;
+    if (state.inFlight === 0) {
+      this.origins.delete(origin);
+    }
+  }
+
+  private stateOf(origin: string): OriginState {
+    let state = this.origins.get(origin);
+    if (!state) {
+      state = { inFlight: 0, waiters: [], lastProgressAt: Date.now() };
+      this.origins.set(origin, state);
+    }
+
+    return state;
   }
 }
 
