@@ -1,0 +1,31 @@
+import { ConfigurationError, loadConfig } from '@quor/platform';
+import { MatcherConfig } from './matcher.config';
+
+describe('MatcherConfig', () => {
+  it('uses defaults for an empty environment', () => {
+    const config = loadConfig(MatcherConfig, {});
+
+    expect(config.HTTP_PORT).toBe(3001);
+    expect(config.RUN_MIGRATIONS).toBe(true);
+    expect(config.MATCHER_PREFETCH).toBe(8);
+    expect(config.FAN_OUT_BATCH_SIZE).toBe(1000);
+  });
+
+  it('reads RUN_MIGRATIONS=false as false', () => {
+    expect(
+      loadConfig(MatcherConfig, { RUN_MIGRATIONS: 'false' }).RUN_MIGRATIONS,
+    ).toBe(false);
+  });
+
+  it('rejects batch size 0 naming the variable', () => {
+    expect(() =>
+      loadConfig(MatcherConfig, { FAN_OUT_BATCH_SIZE: '0' }),
+    ).toThrow('FAN_OUT_BATCH_SIZE="0": must be a whole number from 1 to 50000');
+  });
+
+  it('rejects RUN_MIGRATIONS=yes', () => {
+    expect(() => loadConfig(MatcherConfig, { RUN_MIGRATIONS: 'yes' })).toThrow(
+      ConfigurationError,
+    );
+  });
+});

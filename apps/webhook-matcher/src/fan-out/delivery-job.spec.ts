@@ -1,0 +1,78 @@
+import { validateMessage, DeliveryJobMessage } from '@quor/contracts';
+import {
+  buildDeliveryJob,
+  deliveryIdFor,
+  firstAttemptIdFor,
+  uuidV5,
+} from './delivery-job';
+
+const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+
+describe('uuidV5', () => {
+  it('matches the RFC 9562 example', () => {
+    // RFC 9562, appendix A.4: "www.example.com" in the DNS namespace.
+    expect(uuidV5('www.example.com', DNS_NAMESPACE)).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
+  });
+
+  it('rejects namespace that is not a UUID', () => {
+    expect(() => uuidV5('name', 'not-a-uuid')).toThrow(
+      'namespace not-a-uuid is not a UUID',
+    );
+  });
+});
+
+describe('delivery ids', () => {
+  const eventId = '0b7c5a9e-3f0e-4a8e-9d5e-2f1c7f0a4b11';
+  const webhookId = '9f6d8c1e-2b4a-4c3d-8e5f-6a7b8c9d0e1f';
+
+  it('gives the same delivery id every time', () => {
+    expect(deliveryIdFor(eventId, webhookId)).toBe(
+      deliveryIdFor(eventId, webhookId),
+    );
+  });
+
+  it('gives another webhook another delivery id', () => {
+    const otherWebhook = '1f6d8c1e-2b4a-4c3d-8e5f-6a7b8c9d0e1f';
+
+    expect(deliveryIdFor(eventId, otherWebhook)).not.toBe(
+      deliveryIdFor(eventId, webhookId),
+    );
+  });
+
+  it('keeps attempt id apart from delivery id', () => {
+    expect(firstAttemptIdFor(eventId, webhookId)).not.toBe(
+      deliveryIdFor(eventId, webhookId),
+    );
+  });
+
+  it('builds a job that passes the contract', () => {
+    const job = buildDeliveryJob(
+      {
+        event_id: eventId,
+        occurred_at: '2026-12-03T10:15:00Z',
+        payload: {
+          registry: 'registry.quor.dev',
+          image: 'default/image',
+          tag: '1.2-alpine',
+          ui_url: 'https://app.quor.dev/images/123/default/image/details',
+          digest: `sha256:${'a'.repeat(64)}`,
+          manifests: [],
+          previous_digest: null,
+          previous_manifests: [],
+        },
+      },
+      {
+        webhook_id: webhookId,
+        organization_id: 'org-1',
+        url: 'https://hooks.example.com/quor',
+        secrets: ['whsec_dGVzdA=='],
+      },
+      '2026-12-03T10:15:01.000Z',
+    );
+
+    expect(() => validateMessage(DeliveryJobMessage, job)).not.toThrow();
+    expect(job.delivery_id).toBe(deliveryIdFor(eventId, webhookId));
+  });
+});
