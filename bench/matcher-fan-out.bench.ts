@@ -1,0 +1,243 @@
+/**
+ * Measures one fan-out of webhook-matcher against a baseline.
+ *
+ * It writes 10,000 and then 100,000 subscribed webhooks (one per
+ * organization) straight into the read model and starts the matcher as a
+ * child process. It then publishes one image.updated and measures the time
+ * until the last delivery job is in `webhook-delivery.jobs`, by polling the
+ * depth of that queue with no consumer attached. It also reads the
+ * matcher's peak resident memory (VmHWM). The
+ * baseline for the same count is the bare matching query plus a minimal
+ * amqplib publisher that sends as many messages of the same size on a
+ * confirm channel.
+ *
+ * Runs in a database and RabbitMQ virtual host of its own, created from
+ * DATABASE_URL and AMQP_URL and removed at the end. Stops itself after
+ * 10 minutes. Usage: npm run bench:matcher, with BENCH_COUNTS and
+ * BENCH_MATCHER_NODE_OPTIONS as described below.
+ */
+import 'reflect-metadata';
+import { assertTopology, EVENTS_EXCHANGE, QUEUES } from '@quor/messaging';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { EXAMPLE_IMAGE_UPDATED } from '../apps/webhook-matcher/test/support/fixtures';
+import {
+  createIsolatedEnvironment,
+  IsolatedEnvironment,
+} from '../apps/webhook-matcher/test/support/isolated-environment';
+import {
+  connectToMatcherSchema,
+  resetMatcherSchema,
+} from '../apps/webhook-matcher/test/support/matcher-app';
+import {
+  freePort,
+  MatcherProcess,
+} from '../apps/webhook-matcher/test/support/matcher-process';
+import { seedSubscribedWebhooks } from '../apps/webhook-matcher/test/support/read-model-seed';
+import { measurePublish, measureQuery } from './matcher-fan-out.baseline';
+import {
+  describeMachine,
+  formatTable,
+  RunResult,
+  writeDraft,
+} from './matcher-fan-out.report';
+
+/** Webhook counts to measure; BENCH_COUNTS=10000,100000,300000 adds one. */
+const COUNTS = (process.env.BENCH_COUNTS ?? '10000,100000')
+  .split(',')
+  .map((count) => Number(count));
+/**
+ * Node.js options of the matcher process only, e.g.
+ * BENCH_MATCHER_NODE_OPTIONS=--max-old-space-size=96 to show that a fan-out
+ * fits in a small heap.
+ */
+const MATCHER_NODE_OPTIONS = process.env.BENCH_MATCHER_NODE_OPTIONS ?? '';
+const DEADLINE_MS = 10 * 60 * 1000;
+const JOBS_QUEUE = QUEUES.deliveryJobs.name;
+const IMAGE = 'bench/fan-out';
+const REGISTRY = EXAMPLE_IMAGE_UPDATED.registry;
+
+/** Resolves when `check` is true; throws after `timeoutMs`. */
+async function pollUntil(
+  description: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${description}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Returns the peak resident set size of `pid` in MiB, from VmHWM. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  if (!match) {
+    throw new Error(`VmHWM missing from /proc/${pid}/status`);
+  }
+
+  return Number(match[1]) / 1024;
+}
+
+async function purgeJobs(channel: Channel): Promise<void> {
+  await channel.purgeQueue(JOBS_QUEUE);
+}
+
+async function depth(channel: Channel): Promise<number> {
+  return (await channel.checkQueue(JOBS_QUEUE)).messageCount;
+}
+
+/** Runs one fan-out in a matcher child process and measures it. */
+async function measureMatcher(
+  environment: IsolatedEnvironment,
+  amqp: ChannelModel,
+  channel: Channel,
+  webhooks: number,
+): Promise<
+  Pick<
+    RunResult,
+    'matcherSeconds' | 'matcherIdleRssMb' | 'matcherPeakRssMb' | 'jobBytes'
+  >
+> {
+  const port = await freePort();
+  const matcher = MatcherProcess.start({
+    DATABASE_URL: environment.databaseUrl,
+    AMQP_URL: environment.amqpUrl,
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NODE_OPTIONS: MATCHER_NODE_OPTIONS,
+  });
+  try {
+    await matcher.waitUntilReady(`http://127.0.0.1:${port}/health/ready`);
+    const matcherIdleRssMb = peakRssMb(matcher.pid);
+    const publisher = await amqp.createConfirmChannel();
+    const body = {
+      ...EXAMPLE_IMAGE_UPDATED,
+      event_id: randomUUID(),
+      image: IMAGE,
+    };
+
+    const started = performance.now();
+    publisher.publish(
+      EVENTS_EXCHANGE,
+      'image.updated',
+      Buffer.from(JSON.stringify(body)),
+      { persistent: true, contentType: 'application/json' },
+    );
+    await publisher.waitForConfirms();
+    await pollUntil(
+      `${webhooks} jobs in ${JOBS_QUEUE}`,
+      async () => (await depth(channel)) >= webhooks,
+      DEADLINE_MS,
+    );
+    const matcherSeconds = (performance.now() - started) / 1000;
+    const matcherPeakRssMb = peakRssMb(matcher.pid);
+    await publisher.close();
+
+    const sample = await channel.get(JOBS_QUEUE, { noAck: true });
+    if (!sample) {
+      throw new Error(`${JOBS_QUEUE} is empty after the fan-out`);
+    }
+    // The sample was taken out, so one fewer must remain.
+    const remaining = await depth(channel);
+    if (remaining !== webhooks - 1) {
+      throw new Error(`expected ${webhooks} jobs, found ${remaining + 1}`);
+    }
+
+    return {
+      matcherSeconds,
+      matcherIdleRssMb,
+      matcherPeakRssMb,
+      jobBytes: sample.content.length,
+    };
+  } finally {
+    await matcher.stop();
+  }
+}
+
+async function runOne(
+  environment: IsolatedEnvironment,
+  amqp: ChannelModel,
+  channel: Channel,
+  webhooks: number,
+): Promise<RunResult> {
+  await resetMatcherSchema(environment.databaseUrl);
+  const db = await connectToMatcherSchema(environment.databaseUrl);
+  try {
+    await seedSubscribedWebhooks(db, {
+      count: webhooks,
+      registry: REGISTRY,
+      image: IMAGE,
+      organizationPrefix: `bench-${webhooks}-`,
+    });
+    await purgeJobs(channel);
+
+    const matcher = await measureMatcher(environment, amqp, channel, webhooks);
+    await purgeJobs(channel);
+
+    const querySeconds = await measureQuery(db, REGISTRY, IMAGE);
+    const publishSeconds = await measurePublish(
+      amqp,
+      webhooks,
+      matcher.jobBytes,
+    );
+    await pollUntil(
+      `baseline messages in ${JOBS_QUEUE}`,
+      async () => (await depth(channel)) >= webhooks,
+      60_000,
+    );
+    await purgeJobs(channel);
+
+    return { webhooks, ...matcher, querySeconds, publishSeconds };
+  } finally {
+    await db.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => {
+    console.error('benchmark stopped after 10 minutes');
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+
+  const loadAtStart = os.loadavg()[0];
+  const environment = await createIsolatedEnvironment('bench');
+  let amqp: ChannelModel | undefined;
+  try {
+    amqp = await connect(environment.amqpUrl);
+    const channel = await amqp.createChannel();
+    await assertTopology(channel, [QUEUES.deliveryJobs]);
+
+    const results: RunResult[] = [];
+    for (const webhooks of COUNTS) {
+      console.log(`fan-out of ${webhooks.toLocaleString('en-US')} webhooks...`);
+      results.push(await runOne(environment, amqp, channel, webhooks));
+    }
+
+    const db = await connectToMatcherSchema(environment.databaseUrl);
+    const machine = await describeMachine(db, amqp, loadAtStart);
+    await db.end();
+    const table = formatTable(results);
+    console.log(`\n${table}\n\nMachine: ${machine}.\n`);
+    writeDraft(table, machine, MATCHER_NODE_OPTIONS);
+  } finally {
+    await amqp?.close().catch(() => undefined);
+    await environment.dispose();
+    clearTimeout(deadline);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
