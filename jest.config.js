@@ -17,6 +17,7 @@ const swc = [
 
 const moduleNameMapper = {
   '^@quor/egress/testing$': '<rootDir>/libs/egress/src/testing/index.ts',
+  '^@quor/platform/testing$': '<rootDir>/libs/platform/src/testing/index.ts',
   '^@quor/(contracts|messaging|egress|platform)$':
     '<rootDir>/libs/$1/src/index.ts',
 };

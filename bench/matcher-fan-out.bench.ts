@@ -26,7 +26,7 @@ import { EXAMPLE_IMAGE_UPDATED } from '../apps/webhook-matcher/test/support/fixt
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from '../apps/webhook-matcher/test/support/isolated-environment';
+} from '@quor/platform/testing';
 import {
   connectToMatcherSchema,
   resetMatcherSchema,
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   deadline.unref();
 
   const loadAtStart = os.loadavg()[0];
-  const environment = await createIsolatedEnvironment('bench');
+  const environment = await createIsolatedEnvironment('webhook_matcher_bench');
   let amqp: ChannelModel | undefined;
   try {
     amqp = await connect(environment.amqpUrl);

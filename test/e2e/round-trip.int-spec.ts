@@ -54,9 +54,14 @@ describe('round trip', () => {
   });
 
   it('keeps the request as sent in the record', () => {
-    const request = result.detail?.request as { body: string; headers: Record<string, string> };
+    const request = result.detail?.request as {
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(request.body).toBe(result.received[0].body);
-    expect(request.headers['webhook-id']).toBe(result.received[0].headers['webhook-id']);
+    expect(request.headers['webhook-id']).toBe(
+      result.received[0].headers['webhook-id'],
+    );
   });
 
   it('logs no error in any service', () => {

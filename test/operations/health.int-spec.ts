@@ -14,7 +14,7 @@ import { SERVICES, ServiceName } from '../../tools/service-process';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import {
   launchService,
   RunningService,
@@ -50,7 +50,7 @@ describe('health endpoints', () => {
   let environment: IsolatedEnvironment;
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('health');
+    environment = await createIsolatedEnvironment('quor_ops_health');
   }, 60_000);
 
   afterAll(async () => {

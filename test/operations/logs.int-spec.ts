@@ -7,7 +7,7 @@ import { HttpsReceiver } from './support/https-receiver';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import { PlatformClient } from './support/platform-client';
 import { sampleValue } from './support/prometheus-text';
 import {
@@ -28,7 +28,7 @@ describe('logs', () => {
   let platform: PlatformClient;
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('logs');
+    environment = await createIsolatedEnvironment('quor_ops_logs');
     platform = await PlatformClient.connect(environment.amqpUrl);
   }, 60_000);
 

@@ -10,7 +10,7 @@ import { HttpsReceiver } from './support/https-receiver';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import { PlatformClient } from './support/platform-client';
 import { parseSamples, sampleValue } from './support/prometheus-text';
 import {
@@ -55,7 +55,7 @@ describe('metrics', () => {
   }
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('metrics');
+    environment = await createIsolatedEnvironment('quor_ops_metrics');
     platform = await PlatformClient.connect(environment.amqpUrl);
     const webhookUrl = await receiver.start();
     for (const name of SERVICES) {

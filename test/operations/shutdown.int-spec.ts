@@ -7,7 +7,7 @@ import { HttpsReceiver } from './support/https-receiver';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import { PlatformClient } from './support/platform-client';
 import {
   ExitStatus,
@@ -54,7 +54,7 @@ describe('graceful shutdown', () => {
   let platform: PlatformClient;
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('shutdown');
+    environment = await createIsolatedEnvironment('quor_ops_shutdown');
     platform = await PlatformClient.connect(environment.amqpUrl);
   }, 60_000);
 

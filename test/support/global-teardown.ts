@@ -7,7 +7,9 @@ import { purgeWebhookQueues } from '../../tools/purge-queues';
  * started later against the same broker.
  */
 export default async function globalTeardown(): Promise<void> {
-  await purgeWebhookQueues(process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672');
+  await purgeWebhookQueues(
+    process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
+  );
 
   const serverUrl = process.env.QUOR_TEST_SERVER_URL;
   const database = process.env.QUOR_TEST_DATABASE;

@@ -4,7 +4,7 @@ import { EXAMPLE_IMAGE_UPDATED, REGISTRY } from './support/fixtures';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import {
   connectToMatcherSchema,
   resetMatcherSchema,
@@ -60,7 +60,7 @@ describe('matcher killed mid fan-out', () => {
   }
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('test');
+    environment = await createIsolatedEnvironment('webhook_matcher_test');
     await resetMatcherSchema(environment.databaseUrl);
     db = await connectToMatcherSchema(environment.databaseUrl);
     broker = await TestBroker.connect(environment.amqpUrl);

@@ -1,7 +1,7 @@
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './support/isolated-environment';
+} from '@quor/platform/testing';
 import { freePort, MatcherProcess } from './support/matcher-process';
 import { useMatcherSuite } from './support/matcher-suite';
 
@@ -49,7 +49,7 @@ describe('start-up', () => {
   }
 
   beforeAll(async () => {
-    environment = await createIsolatedEnvironment('test');
+    environment = await createIsolatedEnvironment('webhook_matcher_test');
   }, 60_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import {
   startServiceProcess,
   waitUntilReady,
 } from '../../../tools/service-process';
-import { IsolatedEnvironment } from './isolated-environment';
+import { IsolatedEnvironment } from '@quor/platform/testing';
 import { TEST_JWT_SECRET } from './platform-client';
 
 /** One JSON log line of a service, as pino writes it. */

@@ -1,4 +1,9 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import {
+  assertNoPendingMigrations as assertNoPendingSchemaMigrations,
+  MigratedSchema,
+  runSchemaMigrations,
+} from '@quor/platform';
+import { DataSourceOptions } from 'typeorm';
 import { DeliveryEntity } from '../deliveries/delivery.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { SubscriptionEntity } from '../organizations/subscription.entity';
@@ -35,42 +40,20 @@ export function configDataSourceOptions(
   };
 }
 
-/**
- * Creates the schema when it is missing and runs pending migrations. The
- * schema must exist first because TypeORM keeps its migrations table there.
- */
-export async function runConfigMigrations(
-  databaseUrl: string,
-): Promise<string[]> {
-  const dataSource = new DataSource(configDataSourceOptions(databaseUrl));
-  await dataSource.initialize();
-  try {
-    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${CONFIG_SCHEMA}`);
-    const applied = await dataSource.runMigrations();
-
-    return applied.map((migration) => migration.name);
-  } finally {
-    await dataSource.destroy();
-  }
+function configSchema(databaseUrl: string): MigratedSchema {
+  return {
+    options: configDataSourceOptions(databaseUrl),
+    schema: CONFIG_SCHEMA,
+    migrateCommand: 'node dist/apps/webhook-config/src/migrate.js',
+  };
 }
 
-/**
- * Stops start-up when a migration has not run, for deployments that run
- * migrations as a separate job.
- */
-export async function assertNoPendingMigrations(
-  databaseUrl: string,
-): Promise<void> {
-  const dataSource = new DataSource(configDataSourceOptions(databaseUrl));
-  await dataSource.initialize();
-  try {
-    if (await dataSource.showMigrations()) {
-      throw new Error(
-        'database schema webhook_config has pending migrations; run ' +
-          '`node dist/apps/webhook-config/src/migrate.js` or start with RUN_MIGRATIONS=true',
-      );
-    }
-  } finally {
-    await dataSource.destroy();
-  }
+/** Runs pending migrations; returns the names of those applied. */
+export function runConfigMigrations(databaseUrl: string): Promise<string[]> {
+  return runSchemaMigrations(configSchema(databaseUrl));
+}
+
+/** Throws, naming the fix, when a migration has not run yet. */
+export function assertNoPendingMigrations(databaseUrl: string): Promise<void> {
+  return assertNoPendingSchemaMigrations(configSchema(databaseUrl));
 }

@@ -1,4 +1,9 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import {
+  assertNoPendingMigrations as assertNoPendingSchemaMigrations,
+  MigratedSchema,
+  runSchemaMigrations,
+} from '@quor/platform';
+import { DataSourceOptions } from 'typeorm';
 import { CreateMatcherSchema1764892800000 } from './migrations/1764892800000-create-matcher-schema';
 
 /** PostgreSQL schema that contains every table of webhook-matcher. */
@@ -28,59 +33,20 @@ export function matcherDataSourceOptions(
   };
 }
 
-/**
- * Creates the schema when it is missing, then runs all pending migrations
- * in one transaction. Returns the names of the migrations applied.
- */
-export async function runMatcherMigrations(
-  databaseUrl: string,
-): Promise<string[]> {
-  const dataSource = new DataSource(matcherDataSourceOptions(databaseUrl));
-  await dataSource.initialize();
-  try {
-    // TypeORM keeps its migrations table in the schema, so the schema must
-    // exist before TypeORM looks for that table.
-    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${MATCHER_SCHEMA}`);
-    const applied = await dataSource.runMigrations({ transaction: 'all' });
-
-    return applied.map((migration) => migration.name);
-  } finally {
-    await dataSource.destroy();
-  }
+function matcherSchema(databaseUrl: string): MigratedSchema {
+  return {
+    options: matcherDataSourceOptions(databaseUrl),
+    schema: MATCHER_SCHEMA,
+    migrateCommand: 'node dist/apps/webhook-matcher/src/migrate.js',
+  };
 }
 
-/**
- * Throws when a migration has not run yet, for deployments that run
- * migrations as a separate step (RUN_MIGRATIONS=false).
- */
-export async function assertNoPendingMigrations(
-  databaseUrl: string,
-): Promise<void> {
-  const dataSource = new DataSource(matcherDataSourceOptions(databaseUrl));
-  await dataSource.initialize();
-  try {
-    if (await hasPendingMigrations(dataSource)) {
-      throw new Error(
-        `database schema ${MATCHER_SCHEMA} has pending migrations; run ` +
-          '`node dist/apps/webhook-matcher/src/migrate.js` or start with ' +
-          'RUN_MIGRATIONS=true',
-      );
-    }
-  } finally {
-    await dataSource.destroy();
-  }
+/** Runs pending migrations; returns the names of those applied. */
+export function runMatcherMigrations(databaseUrl: string): Promise<string[]> {
+  return runSchemaMigrations(matcherSchema(databaseUrl));
 }
 
-async function hasPendingMigrations(dataSource: DataSource): Promise<boolean> {
-  // showMigrations() creates the migrations table, which fails while the
-  // schema is missing, so a missing table is checked first.
-  const [{ table }] = (await dataSource.query(
-    'SELECT to_regclass($1) AS table',
-    [`${MATCHER_SCHEMA}.migrations`],
-  )) as { table: string | null }[];
-  if (table === null) {
-    return true;
-  }
-
-  return dataSource.showMigrations();
+/** Throws, naming the fix, when a migration has not run yet. */
+export function assertNoPendingMigrations(databaseUrl: string): Promise<void> {
+  return assertNoPendingSchemaMigrations(matcherSchema(databaseUrl));
 }

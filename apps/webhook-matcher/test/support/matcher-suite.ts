@@ -3,7 +3,7 @@ import { MatcherConfig } from '../../src/config/matcher.config';
 import {
   createIsolatedEnvironment,
   IsolatedEnvironment,
-} from './isolated-environment';
+} from '@quor/platform/testing';
 import { MatcherDriver } from './matcher-driver';
 import {
   connectToMatcherSchema,
@@ -35,7 +35,7 @@ export function useMatcherSuite(
   const suite = {} as MatcherSuite;
 
   beforeAll(async () => {
-    suite.environment = await createIsolatedEnvironment('test');
+    suite.environment = await createIsolatedEnvironment('webhook_matcher_test');
     suite.config = testConfig({
       DATABASE_URL: suite.environment.databaseUrl,
       AMQP_URL: suite.environment.amqpUrl,

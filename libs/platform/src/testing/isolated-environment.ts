@@ -7,9 +7,6 @@ const run = promisify(execFile);
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-/** Prefix of the databases and virtual hosts these suites create. */
-const PREFIX = 'quor_ops_';
-
 /** A database and a RabbitMQ virtual host that belong to one test suite. */
 export interface IsolatedEnvironment {
   databaseUrl: string;
@@ -22,21 +19,23 @@ let sequence = 0;
 
 /**
  * Creates a database and a RabbitMQ virtual host named
- * `quor_ops_<label>_<pid>_<n>` on the servers of DATABASE_URL and AMQP_URL,
- * so the services under test consume no queue that another suite or
- * `npm start` uses. Leftovers of killed runs are removed first. Virtual
- * hosts are managed with `rabbitmqctl`, which must run on the broker's host
- * with the rights to do so.
+ * `<label>_<pid>_<n>` on the servers of DATABASE_URL and AMQP_URL, so the
+ * services under test consume no queue that another suite or `npm start`
+ * uses. `label` must be a lowercase SQL identifier. Leftovers of killed
+ * runs with the same label are removed first. Virtual hosts are managed
+ * with `rabbitmqctl`, which must run on the broker's host with the rights
+ * to do so (root on the test machines).
  */
 export async function createIsolatedEnvironment(
   label: string,
 ): Promise<IsolatedEnvironment> {
   const baseDatabaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const baseAmqpUrl = process.env.AMQP_URL || DEFAULT_AMQP_URL;
+  const prefix = `${label}_`;
   sequence += 1;
-  const name = `${PREFIX}${label}_${process.pid}_${sequence}`;
+  const name = `${prefix}${process.pid}_${sequence}`;
 
-  await removeLeftovers(baseDatabaseUrl);
+  await removeLeftovers(baseDatabaseUrl, prefix);
 
   await withAdmin(baseDatabaseUrl, (admin) =>
     admin.query(`CREATE DATABASE ${name}`),
@@ -67,17 +66,20 @@ export async function createIsolatedEnvironment(
   };
 }
 
-/** Removes databases and virtual hosts whose creating process is gone. */
-async function removeLeftovers(baseDatabaseUrl: string): Promise<void> {
+/** Removes databases and virtual hosts of `prefix` whose process is gone. */
+async function removeLeftovers(
+  baseDatabaseUrl: string,
+  prefix: string,
+): Promise<void> {
   const databases = await withAdmin(baseDatabaseUrl, async (admin) => {
     const result = await admin.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [PREFIX],
+      [prefix],
     );
 
     return result.rows.map((row) => row.datname);
   });
-  for (const name of databases.filter(isAbandoned)) {
+  for (const name of databases.filter((name) => isAbandoned(name, prefix))) {
     await dropDatabase(baseDatabaseUrl, name);
   }
 
@@ -85,15 +87,15 @@ async function removeLeftovers(baseDatabaseUrl: string): Promise<void> {
   const vhosts = stdout
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line.startsWith(PREFIX));
-  for (const name of vhosts.filter(isAbandoned)) {
+    .filter((line) => line.startsWith(prefix));
+  for (const name of vhosts.filter((name) => isAbandoned(name, prefix))) {
     await rabbitmqctl('delete_vhost', name).catch(() => undefined);
   }
 }
 
-/** True when the process whose id is in `name` no longer runs. */
-function isAbandoned(name: string): boolean {
-  const pid = Number(name.split('_').at(-2));
+/** True when the process that created `name` no longer runs. */
+function isAbandoned(name: string, prefix: string): boolean {
+  const pid = Number(name.slice(prefix.length).split('_')[0]);
   if (!Number.isInteger(pid) || pid === process.pid) {
     return false;
   }
@@ -131,7 +133,7 @@ async function rabbitmqctl(...args: string[]) {
   } catch (error) {
     throw new Error(
       `rabbitmqctl ${args.join(' ')} failed (${(error as Error).message}); ` +
-        'operations tests create a RabbitMQ virtual host per suite, so run ' +
+        'isolated test suites create a RabbitMQ virtual host each, so run ' +
         'them on the broker host as a user that may run rabbitmqctl',
     );
   }
