@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { SafeHttpClient } from '@quor/egress';
+import { EgressOptions, SafeHttpClient } from '@quor/egress';
 import { QUEUES, RabbitPublisher } from '@quor/messaging';
 import {
   BrokerHealthIndicator,
@@ -16,13 +16,27 @@ import { DeliveryJobConsumer } from './deliveries/delivery-job.consumer';
 import { USER_AGENT } from './deliveries/delivery-request';
 import { DestinationLimiter } from './deliveries/destination-limiter';
 import { HealthController } from './health/health.controller';
-import { TestConnectionConsumer } from './test-connection/test-connection.consumer';
+import {
+  TEST_CONNECTION_CLIENT,
+  TEST_CONNECTION_DEADLINE_MS,
+  TestConnectionConsumer,
+} from './test-connection/test-connection.consumer';
 
 /** Queues webhook-delivery publishes into. */
 export const DELIVERY_PUBLISHED_QUEUES = [
   QUEUES.configDeliveryRecords,
   QUEUES.deliveryDeferred,
 ];
+
+function egressOptions(config: DeliveryServiceConfig): EgressOptions {
+  return {
+    allowLoopback: config.EGRESS_ALLOW_LOOPBACK,
+    extraCaCertificates: config.EGRESS_EXTRA_CA_FILE
+      ? [readFileSync(config.EGRESS_EXTRA_CA_FILE, 'utf8')]
+      : [],
+    userAgent: USER_AGENT,
+  };
+}
 
 @Module({})
 export class AppModule {
@@ -46,13 +60,14 @@ export class AppModule {
         { provide: CONFIG, useValue: config },
         {
           provide: SafeHttpClient,
+          useFactory: () => new SafeHttpClient(egressOptions(config)),
+        },
+        {
+          provide: TEST_CONNECTION_CLIENT,
           useFactory: () =>
             new SafeHttpClient({
-              allowLoopback: config.EGRESS_ALLOW_LOOPBACK,
-              extraCaCertificates: config.EGRESS_EXTRA_CA_FILE
-                ? [readFileSync(config.EGRESS_EXTRA_CA_FILE, 'utf8')]
-                : [],
-              userAgent: USER_AGENT,
+              ...egressOptions(config),
+              hardDeadlineMs: TEST_CONNECTION_DEADLINE_MS,
             }),
         },
         {

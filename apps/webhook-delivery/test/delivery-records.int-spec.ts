@@ -257,6 +257,29 @@ describe('webhook-delivery records', () => {
       );
     });
 
+    it('replies in time for a slow body', async () => {
+      const dripping = await startReceiver(
+        trust.certificate,
+        (_request, response) => {
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('S');
+          const timer = setInterval(() => response.write('.'), 1_000);
+          response.once('close', () => clearInterval(timer));
+        },
+      );
+      const started = Date.now();
+      const reply = await rpc.request<TestConnectionResult>(
+        { organization_id: TEST_ORGANIZATION_ID, url: dripping.url('/drip') },
+        10_000,
+      );
+      const elapsed = Date.now() - started;
+      await dripping.close();
+
+      expect(reply?.outcome).toBe('success');
+      expect(reply?.response?.body?.startsWith('S')).toBe(true);
+      expect(elapsed).toBeLessThan(6_000);
+    }, 15_000);
+
     it('replies blocked for a private address', async () => {
       const reply = await rpc.request<TestConnectionResult>(
         { organization_id: TEST_ORGANIZATION_ID, url: 'https://10.1.2.3/' },

@@ -6,8 +6,9 @@ import { DependencyUnavailableError } from '../errors/domain.errors';
 import { assertWebhookUrl } from './webhook-url';
 
 /**
- * An attempt takes at most the delivery worker's hard deadline for headers
- * (5 s); the extra second covers the round trip through the broker.
+ * A test-connection attempt ends after 5.5 s at the latest (headers within
+ * 5 s, then body reading until its hard deadline); the rest covers the
+ * round trip through the broker.
  */
 export const TEST_CONNECTION_TIMEOUT_MS = 6_000;
 

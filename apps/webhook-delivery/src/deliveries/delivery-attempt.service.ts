@@ -85,10 +85,13 @@ export class DeliveryAttemptService {
   }
 
   /** Sends the request and describes what happened; never throws for the remote side. */
-  async attempt(job: DeliveryJobMessage): Promise<DeliveryRecordMessage> {
+  async attempt(
+    job: DeliveryJobMessage,
+    client: SafeHttpClient = this.client,
+  ): Promise<DeliveryRecordMessage> {
     const startedAt = new Date();
     const request = buildDeliveryRequest(job, startedAt);
-    const result = await this.client.post(request);
+    const result = await client.post(request);
 
     return {
       delivery_id: job.delivery_id,
