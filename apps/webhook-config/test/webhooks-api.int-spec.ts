@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigTestApp, validWebhook } from './config-test-app';
+import { JwtService } from '@nestjs/jwt';
+import {
+  ConfigTestApp,
+  TEST_JWT_SECRET,
+  validWebhook,
+} from './config-test-app';
 
 const REGISTRY = 'registry.quor.dev';
 
@@ -43,6 +48,24 @@ describe('webhooks API', () => {
       });
       expect(response.status).toBe(401);
       expect(response.body.message).toContain('expired');
+    });
+
+    it('accepts the scheme in lowercase', async () => {
+      const response = await harness.request('GET', '/v1/webhooks', {
+        headers: { authorization: `bearer ${harness.token('acme')}` },
+      });
+      expect(response.status).toBe(200);
+    });
+
+    it('rejects a token without exp', async () => {
+      const token = new JwtService({ secret: TEST_JWT_SECRET }).sign({
+        organization_id: 'acme',
+      });
+      const response = await harness.request('GET', '/v1/webhooks', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(401);
+      expect(response.body.message).toContain('exp');
     });
 
     it('rejects a token signed with another key', async () => {
@@ -157,6 +180,52 @@ describe('webhooks API', () => {
       expect(response.status).toBe(201);
       expect(response.body.images).toEqual(images);
     });
+
+    it.each(['__proto__', 'constructor'])(
+      'rejects a body with the key %s',
+      async (key) => {
+        const organization = await enterprise();
+        const response = await harness.request('POST', '/v1/webhooks', {
+          organization,
+          rawBody: JSON.stringify(validWebhook()).replace(
+            '{',
+            `{"${key}":{"x":1},`,
+          ),
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.message).toContain(key);
+      },
+    );
+
+    it.each([
+      ['https:hooks.example.com', 'https://hooks.example.com/'],
+      ['HTTPS://HOOKS.EXAMPLE.COM/Path', 'https://hooks.example.com/Path'],
+      [
+        'https://hooks.example.com\\@127.0.0.1/',
+        'https://hooks.example.com/@127.0.0.1/',
+      ],
+    ])('stores %s in normalized form', async (url, stored) => {
+      const organization = await enterprise();
+      const response = await harness.request('POST', '/v1/webhooks', {
+        organization,
+        body: validWebhook({ url }),
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.url).toBe(stored);
+    });
+
+    it.each(['https://a..b.example/', 'https://-a.example/'])(
+      'rejects the host name of %s',
+      async (url) => {
+        const organization = await enterprise();
+        const response = await harness.request('POST', '/v1/webhooks', {
+          organization,
+          body: validWebhook({ url }),
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.message).toMatch(/^url/);
+      },
+    );
 
     it('rejects a body that is not JSON', async () => {
       const organization = await enterprise();

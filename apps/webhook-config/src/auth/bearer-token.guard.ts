@@ -13,7 +13,8 @@ export interface AuthenticatedRequest extends Request {
 }
 
 /**
- * Accepts a request only with `Authorization: Bearer <JWT>` signed with
+ * Accepts a request only with `Authorization: Bearer <JWT>` (the scheme
+ * in any case) with an `exp` claim, signed with
  * HS256 by the UI gateway. The organization comes from the token's
  * `organization_id` claim, never from the request.
  */
@@ -25,14 +26,14 @@ export class BearerTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization ?? '';
     const match =
-      /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
+      /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header);
     if (!match) {
       throw new UnauthorizedException(
         'missing or malformed Authorization header; send "Authorization: Bearer <token>"',
       );
     }
 
-    let claims: { organization_id?: unknown };
+    let claims: { organization_id?: unknown; exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync(match[1], { algorithms: ['HS256'] });
     } catch (error) {
@@ -40,6 +41,12 @@ export class BearerTokenGuard implements CanActivate {
         (error as Error).name === 'TokenExpiredError' ? 'expired' : 'invalid';
       throw new UnauthorizedException(
         `bearer token is ${reason}; request a new token`,
+      );
+    }
+
+    if (typeof claims.exp !== 'number') {
+      throw new UnauthorizedException(
+        'bearer token has no exp claim; request a token that expires',
       );
     }
 

@@ -21,27 +21,40 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
  */
 export const MAX_BODY_DEPTH = 32;
 
-/** True when `value` nests arrays or objects deeper than `maxDepth`. */
-function exceedsDepth(value: unknown, maxDepth: number): boolean {
+/**
+ * Keys that class-transformer drops before validation, so the check for
+ * unknown fields never sees them; a body that uses them is rejected here.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Finds what makes a body unacceptable before validation: nesting deeper
+ * than `maxDepth`, or a forbidden key. Returns the message, or null.
+ */
+function findBodyProblem(value: unknown, maxDepth: number): string | null {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   for (let item = pending.pop(); item; item = pending.pop()) {
     if (item.value === null || typeof item.value !== 'object') {
       continue;
     }
     if (item.depth >= maxDepth) {
-      return true;
+      return `request body nests arrays or objects more than ${maxDepth} levels deep; send a flatter JSON object`;
     }
-    for (const child of Object.values(item.value)) {
+    for (const [key, child] of Object.entries(item.value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        return `request body contains the field ${key}, which is not allowed; remove it`;
+      }
       pending.push({ value: child, depth: item.depth + 1 });
     }
   }
 
-  return false;
+  return null;
 }
 
 /**
  * Parses every request body as JSON up to `limit` and rejects a body that
- * cannot be read, or that nests deeper than MAX_BODY_DEPTH, with a 4xx in
+ * cannot be read, nests deeper than MAX_BODY_DEPTH or uses a forbidden key,
+ * with a 4xx in
  * the API's error shape. Nest would otherwise pass the parser's own
  * message through.
  */
@@ -50,15 +63,11 @@ export function jsonBody(limit: string): RequestHandler {
 
   return (request: Request, response: Response, next: NextFunction) => {
     parse(request, response, (error?: unknown) => {
-      if (!error && exceedsDepth(request.body, MAX_BODY_DEPTH)) {
-        response
-          .status(400)
-          .json(
-            errorBody(
-              400,
-              `request body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep; send a flatter JSON object`,
-            ),
-          );
+      const problem = error
+        ? null
+        : findBodyProblem(request.body, MAX_BODY_DEPTH);
+      if (problem) {
+        response.status(400).json(errorBody(400, problem));
         return;
       }
       if (!error) {

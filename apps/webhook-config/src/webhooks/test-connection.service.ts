@@ -3,7 +3,7 @@ import { TestConnectionRequest, TestConnectionResult } from '@quor/contracts';
 import { RabbitRpcClient } from '@quor/messaging';
 import { CONFIG, ConfigServiceConfig } from '../config/config-service.config';
 import { DependencyUnavailableError } from '../errors/domain.errors';
-import { assertWebhookUrl } from './webhook-url';
+import { normalizeWebhookUrl } from './webhook-url';
 
 /**
  * A test-connection attempt ends after 5.5 s at the latest (headers within
@@ -26,10 +26,9 @@ export class TestConnectionService {
     organizationId: string,
     url: string,
   ): Promise<TestConnectionResult> {
-    assertWebhookUrl(url, this.config.EGRESS_ALLOW_LOOPBACK);
     const request: TestConnectionRequest = {
       organization_id: organizationId,
-      url,
+      url: normalizeWebhookUrl(url, this.config.EGRESS_ALLOW_LOOPBACK),
     };
     const result = await this.rpc.request<TestConnectionResult>(
       request,

@@ -18,7 +18,7 @@ import { PageQueryDto } from './dto/list-query.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { decodeCursor, encodeCursor } from './page-cursor';
 import { WebhookEntity } from './webhook.entity';
-import { assertWebhookUrl } from './webhook-url';
+import { normalizeWebhookUrl } from './webhook-url';
 
 /** Webhooks an organization may store, enabled or not. */
 export const MAX_WEBHOOKS_PER_ORGANIZATION = 100;
@@ -66,7 +66,10 @@ export class WebhooksService {
     organizationId: string,
     input: CreateWebhookDto,
   ): Promise<WebhookEntity> {
-    assertWebhookUrl(input.url, this.config.EGRESS_ALLOW_LOOPBACK);
+    const url = normalizeWebhookUrl(
+      input.url,
+      this.config.EGRESS_ALLOW_LOOPBACK,
+    );
     const enabled = input.enabled ?? true;
     const webhook = await this.dataSource.transaction(async (manager) => {
       await this.organizations.lockOrganization(manager, organizationId);
@@ -89,7 +92,7 @@ export class WebhooksService {
         id: randomUUID(),
         organizationId,
         name: input.name,
-        url: input.url,
+        url,
         eventTypes: input.event_types,
         ...images,
         enabled,
@@ -120,9 +123,10 @@ export class WebhooksService {
     id: string,
     input: UpdateWebhookDto,
   ): Promise<WebhookEntity> {
-    if (input.url !== undefined) {
-      assertWebhookUrl(input.url, this.config.EGRESS_ALLOW_LOOPBACK);
-    }
+    const url =
+      input.url === undefined
+        ? undefined
+        : normalizeWebhookUrl(input.url, this.config.EGRESS_ALLOW_LOOPBACK);
 
     return this.change(
       organizationId,
