@@ -213,6 +213,7 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
         message_id: messageId,
         queue,
         routing_key: message.fields.routingKey,
+        event_id: readEventId(message.content),
         reason,
       },
       'message dead-lettered',
@@ -263,5 +264,21 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
 
   private queueNames(): string {
     return this.options.consume.map((queue) => queue.name).join(', ');
+  }
+}
+
+/**
+ * Returns the `event_id` of a message body when the body is a JSON object
+ * with a string `event_id`, so a dead-letter log line names the event; null
+ * otherwise.
+ */
+export function readEventId(content: Buffer): string | null {
+  try {
+    const body: unknown = JSON.parse(content.toString('utf8'));
+    const eventId = (body as { event_id?: unknown } | null)?.event_id;
+
+    return typeof eventId === 'string' ? eventId.slice(0, 200) : null;
+  } catch {
+    return null;
   }
 }
