@@ -93,10 +93,11 @@ async function poll<T>(
 
 /**
  * Runs the whole path once on a database of its own, after emptying the
- * webhook queues: starts the services and an HTTPS receiver on loopback, announces an organization on the Trial plan subscribed to
- * registry.quor.dev/default/image, creates a webhook through the REST API,
- * publishes the example event and waits for the delivery to be listed.
- * Everything it started is stopped before it returns or throws.
+ * webhook queues. It starts the services and an HTTPS receiver on
+ * loopback, announces an organization on the Trial plan subscribed to
+ * registry.quor.dev/default/image, and creates a webhook through the REST
+ * API. Then it publishes the example event and waits for the delivery to
+ * be listed. Everything it started is stopped before it returns or throws.
  */
 export async function runRoundTrip(
   options: RoundTripOptions,

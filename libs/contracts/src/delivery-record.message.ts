@@ -3,7 +3,7 @@ import { DeliveryEventType } from './event-type';
 
 export const DELIVERY_COMPLETED = 'delivery.completed';
 
-/** How one attempt ended. Only `success` means a 2xx arrived in time. */
+/** Outcome of one attempt. Only `success` means a 2xx arrived in time. */
 export const DELIVERY_OUTCOMES = [
   'success',
   'http_error',

@@ -20,13 +20,13 @@ export class HealthController {
     private readonly publisher: RabbitPublisher,
   ) {}
 
-  /** The process is up and serving HTTP. */
+  /** Returns ok while the process serves HTTP. */
   @Get('live')
   live() {
     return { status: 'ok' };
   }
 
-  /** PostgreSQL answers and the broker connection is open. */
+  /** Checks that PostgreSQL accepts queries and the broker connection is open. */
   @Get('ready')
   @HealthCheck()
   ready() {

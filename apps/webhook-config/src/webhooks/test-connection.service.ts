@@ -6,9 +6,9 @@ import { DependencyUnavailableError } from '../errors/domain.errors';
 import { normalizeWebhookUrl } from './webhook-url';
 
 /**
- * A test-connection attempt ends after 5.5 s at the latest (headers within
- * 5 s, then body reading until its hard deadline); the rest covers the
- * round trip through the broker.
+ * A test-connection attempt ends after 5.5 s at the latest, because headers
+ * must arrive within 5 s and body reading stops at its hard deadline. The
+ * rest covers the round trip through the broker.
  */
 export const TEST_CONNECTION_TIMEOUT_MS = 6_000;
 
@@ -40,7 +40,7 @@ export class TestConnectionService {
         'test connection got no answer',
       );
       throw new DependencyUnavailableError(
-        'no delivery worker answered within 6 seconds; try again in a minute',
+        'no delivery worker replied within 6 seconds; try again in a minute',
       );
     }
 

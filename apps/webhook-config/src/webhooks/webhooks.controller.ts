@@ -123,7 +123,7 @@ export class WebhooksController {
       'The attempt ended; outcome tells whether the receiver answered with a 2xx.',
   })
   @ApiErrorResponses([413, 503], {
-    503: 'No delivery worker answered within 6 seconds; try again in a minute.',
+    503: 'No delivery worker replied within 6 seconds; try again in a minute.',
   })
   async test(
     @OrganizationId() organizationId: string,

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { DeliveryAttemptService } from '../deliveries/delivery-attempt.service';
 
 /**
- * Answers test-connection requests: one signed ping to an unsaved URL under
+ * Handles test-connection requests: one signed ping to an unsaved URL under
  * the same egress rules as deliveries, signed with a throwaway secret.
  */
 /** HTTP client for test connections, with a shorter hard deadline. */
@@ -23,7 +23,7 @@ export const TEST_CONNECTION_CLIENT = Symbol('TestConnectionClient');
 /**
  * Hard deadline of a test-connection attempt. Headers must still arrive
  * within 5 seconds; body reading stops earlier than for deliveries, so the
- * caller gets its answer within about 6 seconds even from an endpoint that
+ * caller gets its reply within about 6 seconds even from an endpoint that
  * sends its body slowly.
  */
 export const TEST_CONNECTION_DEADLINE_MS = 5_500;
