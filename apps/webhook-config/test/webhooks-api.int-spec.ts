@@ -501,6 +501,21 @@ describe('webhooks API', () => {
       expect(response.body.url).toBe('https://hooks.example.com/quor');
     });
 
+    it('normalizes an updated URL', async () => {
+      const organization = await enterprise();
+      const created = await harness.request('POST', '/v1/webhooks', {
+        organization,
+        body: validWebhook(),
+      });
+      const response = await harness.request(
+        'PATCH',
+        `/v1/webhooks/${created.body.id}`,
+        { organization, body: { url: 'https:HOOKS.example.com/new' } },
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.url).toBe('https://hooks.example.com/new');
+    });
+
     it('disables, enables and deletes', async () => {
       const organization = await enterprise();
       const created = await harness.request('POST', '/v1/webhooks', {

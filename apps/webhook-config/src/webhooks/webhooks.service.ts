@@ -136,8 +136,8 @@ export class WebhooksService {
         if (input.name !== undefined) {
           webhook.name = input.name;
         }
-        if (input.url !== undefined) {
-          webhook.url = input.url;
+        if (url !== undefined) {
+          webhook.url = url;
         }
         if (input.event_types !== undefined) {
           webhook.eventTypes = input.event_types;
