@@ -74,7 +74,7 @@ export async function stopServiceProcess(
   clearTimeout(timer);
 }
 
-/** Polls `url` until it answers 200, the process exits, or time runs out. */
+/** Polls `url` until it returns 200, the process exits, or time runs out. */
 export async function waitUntilReady(
   service: ServiceProcess,
   url: string,

@@ -1,38 +1,18 @@
+import { EXAMPLE_IMAGE_UPDATED } from '@quor/contracts';
 import { randomUUID } from 'node:crypto';
 
-export const DEMO_REGISTRY = 'registry.quor.dev';
-export const DEMO_IMAGE = 'default/image';
+export const DEMO_REGISTRY = EXAMPLE_IMAGE_UPDATED.registry;
+export const DEMO_IMAGE = EXAMPLE_IMAGE_UPDATED.image;
 
 /**
- * The documented example `image.updated` body. Each call gets a fresh
+ * Returns the documented example `image.updated` body with a fresh
  * `event_id` and `occurred_at`, because the matcher fires each event id
  * once and the demo must deliver on every run.
  */
 export function exampleImageUpdated() {
   return {
+    ...EXAMPLE_IMAGE_UPDATED,
     event_id: randomUUID(),
     occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    registry: DEMO_REGISTRY,
-    image: DEMO_IMAGE,
-    tag: '1.2-alpine',
-    ui_url: 'https://app.quor.dev/images/123/default/image/details',
-    digest:
-      'sha256:843b9c5e4dd478148afceeb6a8f2b0797fe041dbf88b38954d345e2618162c36',
-    manifests: [
-      {
-        architecture: 'amd64',
-        digest:
-          'sha256:0b98bc2ee3ff2010ff6c0042e27b254f6f3ad7590bb84d259f8a4483f57fb2ae',
-      },
-    ],
-    previous_digest:
-      'sha256:ee25cd7ca070d8672563a17e030016ec2561cb7293008598b54eed85300d1a55',
-    previous_manifests: [
-      {
-        architecture: 'amd64',
-        digest:
-          'sha256:e5b5f72a2b189a3292f78b8a3502e74ae8c5294946e62fcb5ee08e2b6e84adae',
-      },
-    ],
   };
 }

@@ -14,7 +14,7 @@ export interface ReceivedRequest {
 }
 
 /**
- * HTTPS receiver on 127.0.0.1 that answers 200 with a short JSON body and
+ * HTTPS receiver on 127.0.0.1 that responds 200 with a short JSON body and
  * verifies each request's signature with the `standardwebhooks` package,
  * exactly as a customer's endpoint would.
  */

@@ -1,7 +1,7 @@
 import { DeliveryRecordMessage } from '@quor/contracts';
 import { randomUUID } from 'node:crypto';
 
-/** A delivery record as a worker would publish it, with overridable fields. */
+/** Builds a delivery record as a worker would publish it, with overridable fields. */
 export function deliveryRecord(
   organizationId: string,
   webhookId: string,

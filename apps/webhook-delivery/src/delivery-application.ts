@@ -5,7 +5,7 @@ import { AppModule, DELIVERY_PUBLISHED_QUEUES } from './app.module';
 import { DeliveryServiceConfig } from './config/delivery.config';
 
 /**
- * Longest a job in flight may take on shutdown: the attempt's hard deadline
+ * Maximum time a job in flight may take on shutdown: the attempt's hard deadline
  * plus publishing its record.
  */
 export const SHUTDOWN_TIMEOUT_MS = 15_000;

@@ -1,9 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DeliveryRecordMessage } from '@quor/contracts';
-import {
-  SocketWatch,
-  watchSockets,
-} from '@quor/egress/testing';
+import { SocketWatch, watchSockets } from '@quor/egress/testing';
 import { deliveryJob } from './support/delivery-jobs';
 import { startWorker, workerEnvironment } from './support/delivery-worker';
 import {

@@ -63,7 +63,7 @@ export interface DeliveryRecordMessage {
   webhook_id: string;
   request: RecordedRequest;
   outcome: DeliveryOutcome;
-  /** What failed and what the customer can do, or null on success. */
+  /** Description of the failure and the customer's fix, or null on success. */
   error_message: string | null;
   response: RecordedResponse | null;
   /** Address the connection went to, or null when none was made. */

@@ -1,6 +1,6 @@
 /**
  * Event types a webhook can select. Adding a type here makes it selectable
- * in the API and routable by the matcher; its message contract lives in its
+ * in the API and routable by the matcher. Its message contract lives in its
  * own file next to this one.
  */
 export const EVENT_TYPES = ['image.updated'] as const;

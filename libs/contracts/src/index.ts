@@ -2,6 +2,7 @@ import 'reflect-metadata';
 export * from './delivery-job.message';
 export * from './delivery-record.message';
 export * from './event-type';
+export * from './image-updated.example';
 export * from './image-updated.message';
 export * from './invalid-message.error';
 export * from './organization-id';

@@ -6,7 +6,7 @@ import {
   RecordedResponse,
 } from './delivery-record.message';
 
-/** Queue of test-connection requests, answered through direct reply-to. */
+/** Queue of test-connection requests, whose replies go through direct reply-to. */
 export const TEST_CONNECTION_QUEUE = 'webhook-delivery.test-connection';
 
 /** Request to POST a test ping to an unsaved URL under the egress rules. */

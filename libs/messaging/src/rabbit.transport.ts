@@ -268,9 +268,9 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
 }
 
 /**
- * Returns the `event_id` of a message body when the body is a JSON object
- * with a string `event_id`, so a dead-letter log line names the event; null
- * otherwise.
+ * Returns the `event_id` of a message body that is a JSON object with a
+ * string `event_id`, or null. A dead-letter log line uses it to name the
+ * event.
  */
 export function readEventId(content: Buffer): string | null {
   try {

@@ -56,7 +56,7 @@ export function IsFlag(): PropertyDecorator {
   );
 }
 
-/** A whole number from `min` to `max`, optionally in `unit` (as in "of seconds"). */
+/** Requires a whole number from `min` to `max`, optionally in `unit` (as in "of seconds"). */
 export function IsWholeNumber(
   min: number,
   max: number,

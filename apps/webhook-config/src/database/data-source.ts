@@ -11,7 +11,7 @@ import { OutboxEntity } from '../outbox/outbox.entity';
 import { WebhookEntity } from '../webhooks/webhook.entity';
 import { CreateConfigSchema1764806400000 } from './migrations/1764806400000-create-config-schema';
 
-/** PostgreSQL schema that holds every table of webhook-config. */
+/** PostgreSQL schema that contains every table of webhook-config. */
 export const CONFIG_SCHEMA = 'webhook_config';
 
 export function configDataSourceOptions(

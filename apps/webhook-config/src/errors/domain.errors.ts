@@ -21,5 +21,5 @@ export class FieldError extends Error {
   }
 }
 
-/** A dependency that did not answer in time; the client may try again. */
+/** A dependency that did not reply in time, so the client may try again. */
 export class DependencyUnavailableError extends Error {}

@@ -34,8 +34,9 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
 }
 
 /**
- * Maps domain errors and Nest HTTP exceptions to one JSON error shape. Anything else is logged once with its stack and answered
- * with a 500 that reveals nothing.
+ * Maps domain errors and Nest HTTP exceptions to one JSON error shape.
+ * Anything else is logged once with its stack and gets a 500 that reveals
+ * nothing.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {

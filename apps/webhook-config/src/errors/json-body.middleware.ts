@@ -23,7 +23,7 @@ export const MAX_BODY_DEPTH = 32;
 
 /**
  * Keys that class-transformer drops before validation, so the check for
- * unknown fields never sees them; a body that uses them is rejected here.
+ * unknown fields never gets them. A body that uses them is rejected here.
  */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

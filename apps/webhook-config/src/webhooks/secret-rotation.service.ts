@@ -11,7 +11,7 @@ import { WebhooksService } from './webhooks.service';
 /**
  * Rotates signing secrets. The replaced secret keeps signing alongside the
  * new one for the configured overlap, so receivers can switch without
- * rejecting a delivery; when the overlap ends, the webhook changes again
+ * rejecting a delivery. When the overlap ends, the webhook changes again
  * and the old secret is no longer sent to delivery workers.
  */
 @Injectable()

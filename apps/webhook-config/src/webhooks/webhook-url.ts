@@ -7,10 +7,11 @@ const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
  * Checks what can be known about a webhook URL without DNS and returns it
- * in the WHATWG URL parser's normalized form, which is what delivery
- * requests, so the stored URL shows exactly where requests go (for example
- * `https:hooks.example.com` is stored as `https://hooks.example.com/`). The
- * delivery worker checks the resolved address of every attempt.
+ * in the WHATWG URL parser's normalized form, which is the URL delivery
+ * requests. The stored URL then shows exactly where requests go: for
+ * example, `https:hooks.example.com` is stored as
+ * `https://hooks.example.com/`. The delivery worker checks the resolved
+ * address of every attempt.
  *
  * @throws FieldError naming the problem and the fix.
  */

@@ -34,7 +34,7 @@ export class WebhookEntity {
   @Column('boolean')
   enabled!: boolean;
 
-  /** Why the system disabled the webhook, or null. */
+  /** Reason the system disabled the webhook, or null. */
   @Column('text', { name: 'disabled_reason', nullable: true })
   disabledReason!: string | null;
 

@@ -8,10 +8,10 @@ import {
 import { DeliveryAttemptService } from './delivery-attempt.service';
 
 /**
- * Consumes delivery jobs. The job is acknowledged once its record is
- * confirmed by the broker (or the job is deferred); if publishing the record
- * fails, the job returns to the queue and the same delivery id is sent
- * again, which receivers deduplicate by `webhook-id`.
+ * Consumes delivery jobs. A job is acknowledged once the broker confirmed
+ * its record, or once it was deferred. If publishing the record fails, the
+ * job returns to the queue and the same delivery id is sent again, which
+ * receivers deduplicate by `webhook-id`.
  */
 @RabbitConsumer()
 export class DeliveryJobConsumer {

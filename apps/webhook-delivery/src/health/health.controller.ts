@@ -11,13 +11,13 @@ export class HealthController {
     private readonly publisher: RabbitPublisher,
   ) {}
 
-  /** The process is up and serving HTTP. */
+  /** Returns ok while the process serves HTTP. */
   @Get('live')
   live() {
     return { status: 'ok' };
   }
 
-  /** The broker connection is open; the worker has no database. */
+  /** Checks that the broker connection is open; the worker has no database to check. */
   @Get('ready')
   @HealthCheck()
   ready() {

@@ -22,9 +22,9 @@ export const TEST_CONNECTION_CLIENT = Symbol('TestConnectionClient');
 
 /**
  * Hard deadline of a test-connection attempt. Headers must still arrive
- * within 5 seconds; body reading stops earlier than for deliveries, so the
- * caller gets its reply within about 6 seconds even from an endpoint that
- * sends its body slowly.
+ * within 5 seconds, and body reading stops earlier than for deliveries. So
+ * the caller gets its reply within about 6 seconds even from an endpoint
+ * that sends its body slowly.
  */
 export const TEST_CONNECTION_DEADLINE_MS = 5_500;
 
