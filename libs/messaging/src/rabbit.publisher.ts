@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { once } from 'node:events';
-import {
-  connect,
-  type ChannelModel,
-  type ConfirmChannel,
-  type Options,
-} from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { assertTopology, QueueSpec } from './topology';
 
 export interface OutgoingMessage {
@@ -36,21 +31,72 @@ export class RabbitPublisher {
   ) {}
 
   async connect(): Promise<void> {
-    this.connection = await connect(this.url, {
+    const connection = await connect(this.url, {
       clientProperties: { connection_name: this.connectionName },
     });
-    this.connection.on('error', (error: Error) =>
+    this.connection = connection;
+    connection.on('error', (error: Error) =>
       this.logger.error({ err: error }, 'broker connection failed'),
     );
-    this.connection.on('close', () => {
-      this.channel = null;
+    connection.on('close', () => {
+      if (this.connection === connection) {
+        this.connection = null;
+        this.channel = null;
+      }
     });
-    this.channel = await this.connection.createConfirmChannel();
+    this.channel = await this.openChannel(connection);
     await assertTopology(this.channel, this.queues);
-    this.channel.on('return', (message) => {
+  }
+
+  /**
+   * Opens the confirm channel. After a channel error, such as a publish to
+   * a missing exchange, the broker closes the channel but not the
+   * connection. The messages pending on that channel are rejected, and a
+   * new channel replaces it, so one bad publish does not stop later ones.
+   */
+  private async openChannel(connection: ChannelModel): Promise<ConfirmChannel> {
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) =>
+      this.logger.error(
+        { err: error },
+        'broker closed the publishing channel; opening a new one',
+      ),
+    );
+    channel.on('return', (message) => {
       const correlation = message.properties.correlationId as string;
       this.unroutable.add(correlation);
     });
+    channel.on('close', () => {
+      if (this.channel === channel) {
+        this.channel = null;
+      }
+      // A closing connection closes its channels first. By the next turn
+      // the connection's close handler has cleared this.connection.
+      setImmediate(() => {
+        if (this.connection === connection && !this.closing) {
+          this.reopenChannel(connection);
+        }
+      });
+    });
+
+    return channel;
+  }
+
+  private reopenChannel(connection: ChannelModel): void {
+    this.openChannel(connection).then(
+      (channel) => {
+        if (this.connection === connection && !this.closing) {
+          this.channel = channel;
+        } else {
+          channel.close().catch(() => undefined);
+        }
+      },
+      (error: unknown) =>
+        this.logger.error(
+          { err: error },
+          'opening a new publishing channel failed',
+        ),
+    );
   }
 
   /** True while the connection and its confirm channel are open. */
@@ -71,7 +117,23 @@ export class RabbitPublisher {
   async publishBatch(messages: OutgoingMessage[]): Promise<void> {
     const channel = this.requireChannel();
     const correlations: string[] = [];
-    const confirmations: Promise<void>[] = [];
+    const timestamp = Math.floor(Date.now() / 1000);
+    // One callback counts the confirmations of the whole batch. amqplib
+    // calls it once per message, with an error for a message the broker
+    // rejected or that was pending when the channel closed.
+    let pending = messages.length;
+    let failure: Error | null = null;
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const confirm = (error: unknown) => {
+      if (error && !failure) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+      pending -= 1;
+      if (pending === 0) {
+        settle();
+      }
+    };
 
     for (const message of messages) {
       const correlationId = `${this.connectionName}-${++this.sequence}`;
@@ -79,33 +141,32 @@ export class RabbitPublisher {
       const content = Buffer.isBuffer(message.body)
         ? message.body
         : Buffer.from(JSON.stringify(message.body));
-      const options: Options.Publish = {
-        persistent: true,
-        mandatory: true,
-        contentType: 'application/json',
-        messageId: message.messageId,
-        correlationId,
-        timestamp: Math.floor(Date.now() / 1000),
-        headers: message.headers,
-      };
-      let written = true;
-      confirmations.push(
-        new Promise<void>((resolve, reject) => {
-          written = channel.publish(
-            message.exchange,
-            message.routingKey,
-            content,
-            options,
-            (error) => (error ? reject(error) : resolve()),
-          );
-        }),
+      const written = channel.publish(
+        message.exchange,
+        message.routingKey,
+        content,
+        {
+          persistent: true,
+          mandatory: true,
+          contentType: 'application/json',
+          messageId: message.messageId,
+          correlationId,
+          timestamp,
+          headers: message.headers,
+        },
+        confirm,
       );
       if (!written) {
-        await once(channel, 'drain');
+        await this.waitForDrain(channel);
       }
     }
 
-    await Promise.all(confirmations);
+    if (messages.length > 0) {
+      await settled;
+    }
+    if (failure) {
+      throw failure;
+    }
     this.raiseIfUnroutable(correlations, messages);
   }
 
@@ -133,6 +194,26 @@ export class RabbitPublisher {
     await connection?.close().catch(() => undefined);
   }
 
+  /**
+   * Waits until the channel takes writes again. A channel that closes
+   * first rejects, so a publish never waits for a drain that cannot come.
+   */
+  private async waitForDrain(channel: ConfirmChannel): Promise<void> {
+    const abort = new AbortController();
+    try {
+      await Promise.race([
+        once(channel, 'drain', { signal: abort.signal }),
+        once(channel, 'close', { signal: abort.signal }).then(() => {
+          throw new Error(
+            'the broker channel closed while publishing; the unconfirmed messages were not stored',
+          );
+        }),
+      ]);
+    } finally {
+      abort.abort();
+    }
+  }
+
   private raiseIfUnroutable(
     correlations: string[],
     messages: OutgoingMessage[],
@@ -152,7 +233,8 @@ export class RabbitPublisher {
   private requireChannel(): ConfirmChannel {
     if (!this.channel) {
       throw new Error(
-        'RabbitPublisher.connect() must finish before publishing',
+        'no open broker channel to publish on: connect() has not finished, ' +
+          'or the broker connection or channel closed; the message was not sent',
       );
     }
 
