@@ -51,8 +51,8 @@ describe('matcher killed mid fan-out', () => {
       `SELECT count(*) FILTER (
            WHERE j.webhook_id <= e.published_through)::int AS published,
          count(*)::int AS total
-       FROM fan_out_job j JOIN processed_event e USING (event_id)
-       WHERE j.event_id = $1`,
+       FROM fan_out_job j JOIN processed_event e ON e.seq = j.event_seq
+       WHERE e.event_id = $1`,
       [eventId],
     );
 

@@ -5,6 +5,7 @@ import {
 } from '@quor/platform';
 import { DataSourceOptions } from 'typeorm';
 import { CreateMatcherSchema1764892800000 } from './migrations/1764892800000-create-matcher-schema';
+import { KeyFanOutJobsByEventSequence1796342400000 } from './migrations/1796342400000-key-fan-out-jobs-by-event-sequence';
 
 /** PostgreSQL schema that contains every table of webhook-matcher. */
 export const MATCHER_SCHEMA = 'webhook_matcher';
@@ -21,7 +22,10 @@ export function matcherDataSourceOptions(
     url: databaseUrl,
     schema: MATCHER_SCHEMA,
     entities: [],
-    migrations: [CreateMatcherSchema1764892800000],
+    migrations: [
+      CreateMatcherSchema1764892800000,
+      KeyFanOutJobsByEventSequence1796342400000,
+    ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,

@@ -13,6 +13,8 @@ const CURSOR = 'fan_out_jobs';
 
 /** Stored progress of one event. */
 export interface ProcessedEvent {
+  /** Sequence number that keys the event's job rows; bigint as text. */
+  seq: string;
   job_count: number;
   /** Webhook id of the last job published, in webhook id order. */
   published_through: string | null;
@@ -49,7 +51,7 @@ export class FanOutRepository {
     const { records } = await this.execute<ProcessedEvent>(
       `UPDATE processed_event SET receive_count = receive_count + 1
        WHERE event_id = $1 AND completed_at IS NOT NULL
-       RETURNING job_count, published_through, completed_at`,
+       RETURNING seq, job_count, published_through, completed_at`,
       [eventId],
     );
 
@@ -61,7 +63,7 @@ export class FanOutRepository {
     const { records } = await this.execute<ProcessedEvent>(
       `UPDATE processed_event SET receive_count = receive_count + 1
        WHERE event_id = $1
-       RETURNING job_count, published_through, completed_at`,
+       RETURNING seq, job_count, published_through, completed_at`,
       [eventId],
     );
 
@@ -69,21 +71,36 @@ export class FanOutRepository {
   }
 
   /**
-   * Stores one job row per matching webhook, and the event row, in one
-   * transaction. Returns the number of jobs.
+   * Stores the event row and one job row per matching webhook in one
+   * transaction. Returns the event's sequence number and the number of
+   * jobs.
    *
    * A webhook matches when it is enabled, not deleted and selects
    * image.updated, and when it selects all images or this one. Its
    * organization must be subscribed to the image, and its plan must allow
    * webhooks at `now`: enterprise does, a trial younger than TRIAL_DAYS
    * does, and free plans and organizations without a known plan do not.
+   *
+   * Job rows are inserted in webhook id order, the order of the primary
+   * key, which makes the insert cheaper. The event row's primary key keeps a
+   * second snapshot of the same event from adding rows.
    */
-  async snapshotMatches(query: MatchQuery): Promise<number> {
+  async snapshotMatches(
+    query: MatchQuery,
+  ): Promise<{ seq: string; jobCount: number }> {
     await this.runner.startTransaction();
     try {
+      const { records } = await this.execute<{ seq: string }>(
+        `INSERT INTO processed_event (event_id, registry, image, job_count,
+           receive_count, matched_at)
+         VALUES ($1, $2, $3, 0, 1, $4)
+         RETURNING seq`,
+        [query.eventId, query.registry, query.image, query.now],
+      );
+      const seq = records[0].seq;
       const inserted = await this.execute(
-        `INSERT INTO fan_out_job (event_id, webhook_id)
-         SELECT $1, w.id
+        `INSERT INTO fan_out_job (event_seq, webhook_id)
+         SELECT $1::bigint, w.id
          FROM subscription s
          JOIN organization_plan p ON p.organization_id = s.organization_id
          JOIN webhook w ON w.organization_id = s.organization_id
@@ -96,9 +113,9 @@ export class FanOutRepository {
            AND (w.all_images OR EXISTS (
              SELECT 1 FROM webhook_image i
              WHERE i.webhook_id = w.id AND i.registry = $2 AND i.image = $3))
-         ON CONFLICT DO NOTHING`,
+         ORDER BY w.id`,
         [
-          query.eventId,
+          seq,
           query.registry,
           query.image,
           query.now,
@@ -107,16 +124,13 @@ export class FanOutRepository {
         ],
       );
       const jobCount = inserted.affected;
-
       await this.execute(
-        `INSERT INTO processed_event (event_id, registry, image, job_count,
-           receive_count, matched_at)
-         VALUES ($1, $2, $3, $4, 1, $5)`,
-        [query.eventId, query.registry, query.image, jobCount, query.now],
+        'UPDATE processed_event SET job_count = $2 WHERE seq = $1',
+        [seq, jobCount],
       );
       await this.runner.commitTransaction();
 
-      return jobCount;
+      return { seq, jobCount };
     } catch (error) {
       await this.runner.rollbackTransaction();
       throw error;
@@ -130,7 +144,7 @@ export class FanOutRepository {
    * so no batch query scans the rows of the batches before it.
    */
   async openJobCursor(
-    eventId: string,
+    eventSeq: string,
     publishedThrough: string | null,
   ): Promise<void> {
     await this.runner.startTransaction();
@@ -141,9 +155,9 @@ export class FanOutRepository {
          SELECT j.webhook_id, w.organization_id, w.url, w.secrets
          FROM fan_out_job j
          JOIN webhook w ON w.id = j.webhook_id
-         WHERE j.event_id = $1 ${after}
+         WHERE j.event_seq = $1 ${after}
          ORDER BY j.webhook_id`,
-        publishedThrough === null ? [eventId] : [eventId, publishedThrough],
+        publishedThrough === null ? [eventSeq] : [eventSeq, publishedThrough],
       );
     } catch (error) {
       await this.runner.rollbackTransaction();
@@ -194,15 +208,15 @@ export class FanOutRepository {
    * TODO: delete `processed_event` rows once redeliveries of their event
    * can no longer arrive; they are kept forever for now.
    */
-  async markCompleted(eventId: string): Promise<void> {
+  async markCompleted(eventSeq: string): Promise<void> {
     await this.runner.startTransaction();
     try {
       await this.execute(
-        'UPDATE processed_event SET completed_at = now() WHERE event_id = $1',
-        [eventId],
+        'UPDATE processed_event SET completed_at = now() WHERE seq = $1',
+        [eventSeq],
       );
-      await this.execute('DELETE FROM fan_out_job WHERE event_id = $1', [
-        eventId,
+      await this.execute('DELETE FROM fan_out_job WHERE event_seq = $1', [
+        eventSeq,
       ]);
       await this.runner.commitTransaction();
     } catch (error) {

@@ -18,8 +18,19 @@ import {
 import { MatcherMetrics } from '@quor/platform';
 import { DataSource } from 'typeorm';
 import { MATCHER_CONFIG, MatcherConfig } from '../config/matcher.config';
-import { buildDeliveryJob, FanOutEvent, JobTarget } from './delivery-job';
+import { DeliveryJobEncoder, FanOutEvent, JobTarget } from './delivery-job';
 import { FanOutRepository } from './fan-out.repository';
+
+/**
+ * Attaches a no-op rejection handler to `work`, a promise awaited later. A
+ * rejection before that await is then not reported as unhandled, and the
+ * await still throws it.
+ */
+function quietly<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+
+  return work;
+}
 
 /** Jobs handed to the broker whose confirmation is awaited. */
 interface PublishingHalf {
@@ -155,8 +166,8 @@ export class FanOutService implements BeforeApplicationShutdown {
       return { outcome: 'duplicate', jobs: known.job_count, published: 0 };
     }
 
-    const jobs = known
-      ? known.job_count
+    const snapshot = known
+      ? { seq: known.seq, jobCount: known.job_count }
       : await repository.snapshotMatches({
           eventId: event_id,
           registry,
@@ -164,11 +175,20 @@ export class FanOutService implements BeforeApplicationShutdown {
           now: new Date(),
         });
     this.logger.log(
-      { event_id, registry, image, webhooks: jobs, resumed: known !== null },
+      {
+        event_id,
+        registry,
+        image,
+        webhooks: snapshot.jobCount,
+        resumed: known !== null,
+      },
       known ? 'fan-out resumed' : 'fan-out matched',
     );
 
-    await repository.openJobCursor(event_id, known?.published_through ?? null);
+    await repository.openJobCursor(
+      snapshot.seq,
+      known?.published_through ?? null,
+    );
     let published: number;
     try {
       published = await this.publishUnpublished(repository, message);
@@ -186,18 +206,20 @@ export class FanOutService implements BeforeApplicationShutdown {
       throw error;
     }
     await repository.closeJobCursor();
-    await repository.markCompleted(event_id);
+    await repository.markCompleted(snapshot.seq);
 
-    return { outcome: 'fanned_out', jobs, published };
+    return { outcome: 'fanned_out', jobs: snapshot.jobCount, published };
   }
 
   /**
    * Publishes the jobs of the open cursor and returns how many were
    * published. Jobs go out in halves of FAN_OUT_BATCH_SIZE, at most two at
    * a time, so the broker has one half to confirm while the next one is
-   * read and sent. The mark moves past each half, in order, once the broker
-   * confirmed it. At most FAN_OUT_BATCH_SIZE jobs are ever published and
-   * not yet marked, which bounds both memory and what a crash can repeat.
+   * sent. Three things overlap: the cursor reads the next half while the
+   * broker confirms, and the mark moves past a confirmed half, in order,
+   * while the next half is sent. At most one and a half FAN_OUT_BATCH_SIZE
+   * jobs are ever published and not yet marked, which bounds both memory
+   * and what a crash can repeat.
    */
   private async publishUnpublished(
     repository: FanOutRepository,
@@ -212,45 +234,50 @@ export class FanOutService implements BeforeApplicationShutdown {
     const halfSize = Math.max(1, Math.floor(batchSize / 2));
     const maxInFlight = batchSize >= 2 ? 2 : 1;
     const inFlight: PublishingHalf[] = [];
-    let cursorExhausted = false;
+    const readNext = () => quietly(repository.fetchJobs(halfSize));
+    let reading: Promise<JobTarget[]> | null = readNext();
+    let marking: Promise<void> = Promise.resolve();
     let published = 0;
 
-    for (;;) {
-      // At shutdown no new jobs are read, but those in flight are still
-      // confirmed and marked before the fan-out stops.
-      while (
-        !cursorExhausted &&
-        !this.stopping &&
-        inFlight.length < maxInFlight
-      ) {
-        const targets = await repository.fetchJobs(halfSize);
-        cursorExhausted = targets.length < halfSize;
-        if (targets.length > 0) {
-          inFlight.push(this.publishHalf(event, targets));
+    try {
+      for (;;) {
+        // At shutdown no new jobs are sent, but those in flight are still
+        // confirmed and marked before the fan-out stops.
+        while (reading && !this.stopping && inFlight.length < maxInFlight) {
+          const targets: JobTarget[] = await reading;
+          reading = targets.length < halfSize ? null : readNext();
+          if (targets.length > 0) {
+            inFlight.push(this.publishHalf(event, targets));
+          }
         }
-      }
 
-      const oldest = inFlight.shift();
-      if (!oldest && !cursorExhausted) {
-        throw new FanOutInterruptedError(event.event_id);
-      }
-      if (!oldest) {
-        return published;
-      }
-      await oldest.confirmed;
-      this.metrics.deliveryJobsPublished.inc(oldest.size);
+        const oldest = inFlight.shift();
+        if (!oldest && reading) {
+          throw new FanOutInterruptedError(event.event_id);
+        }
+        if (!oldest) {
+          await marking;
 
-      // A crash at this point, after the broker confirmed jobs and before
-      // the mark moved past them, makes the next reception publish them
-      // again: at most FAN_OUT_BATCH_SIZE duplicate jobs per crash. The
-      // copies keep their delivery_id (the webhook-id header) and
-      // attempt_id, so receivers and delivery records can drop them.
-      await repository.markPublishedThrough(
-        event.event_id,
-        oldest.lastWebhookId,
-      );
+          return published;
+        }
+        await oldest.confirmed;
+        this.metrics.deliveryJobsPublished.inc(oldest.size);
 
-      published += oldest.size;
+        // A crash after the broker confirmed jobs and before the mark moved
+        // past them makes the next reception publish them again. The copies
+        // keep their delivery_id (the webhook-id header) and attempt_id, so
+        // receivers and delivery records can drop them.
+        await marking;
+        marking = quietly(
+          repository.markPublishedThrough(event.event_id, oldest.lastWebhookId),
+        );
+        published += oldest.size;
+      }
+    } finally {
+      // The cursor's connection runs one query at a time, so a read still
+      // pending must finish before the caller closes the cursor.
+      await reading?.catch(() => undefined);
+      await marking.catch(() => undefined);
     }
   }
 
@@ -259,12 +286,10 @@ export class FanOutService implements BeforeApplicationShutdown {
     event: FanOutEvent,
     targets: JobTarget[],
   ): PublishingHalf {
-    const confirmed = this.publisher.publishBatch(
-      this.buildBatch(event, targets),
+    // Awaited in order by the caller, which may stop before it gets here.
+    const confirmed = quietly(
+      this.publisher.publishBatch(this.buildBatch(event, targets)),
     );
-    // Awaited in order by the caller; this only keeps a rejection from
-    // being reported as unhandled when the caller stops early.
-    confirmed.catch(() => undefined);
 
     return {
       confirmed,
@@ -278,16 +303,16 @@ export class FanOutService implements BeforeApplicationShutdown {
     event: FanOutEvent,
     targets: JobTarget[],
   ): OutgoingMessage[] {
-    const publishedAt = new Date().toISOString();
+    const encoder = new DeliveryJobEncoder(event, new Date().toISOString());
 
     return targets.map((target) => {
-      const job = buildDeliveryJob(event, target, publishedAt);
+      const { deliveryId, body } = encoder.encode(target);
 
       return {
         exchange: WEBHOOKS_EXCHANGE,
         routingKey: DELIVERY_REQUESTED,
-        body: job,
-        messageId: job.delivery_id,
+        body,
+        messageId: deliveryId,
       };
     });
   }

@@ -31,19 +31,30 @@ export class MatcherProcess {
    * this process; `env` is added to this process's environment.
    */
   static start(env: Record<string, string>, entry = 'main.ts'): MatcherProcess {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        path.join(ROOT, 'tools/register.cjs'),
-        path.join(ROOT, 'apps/webhook-matcher/src', entry),
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    return MatcherProcess.spawn(env, [
+      '-r',
+      path.join(ROOT, 'tools/register.cjs'),
+      path.join(ROOT, 'apps/webhook-matcher/src', entry),
+    ]);
+  }
+
+  /** Starts a compiled main.js, as the container image runs it. */
+  static startCompiled(
+    env: Record<string, string>,
+    compiledMain: string,
+  ): MatcherProcess {
+    return MatcherProcess.spawn(env, [compiledMain]);
+  }
+
+  private static spawn(
+    env: Record<string, string>,
+    args: string[],
+  ): MatcherProcess {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
     return new MatcherProcess(child);
   }
