@@ -19,7 +19,9 @@ export class HealthController {
 
   /** Checks that the broker connection is open; the worker has no database to check. */
   @Get('ready')
-  @HealthCheck()
+  // Without swaggerDocumentation, terminus does not load @nestjs/swagger,
+  // which this service has no use for.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready() {
     return this.health.check([
       () => this.broker.check('broker', () => this.publisher.isConnected()),

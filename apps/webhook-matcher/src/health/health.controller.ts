@@ -24,7 +24,9 @@ export class HealthController {
 
   /** Checks that PostgreSQL responds and that the publisher's broker connection is open. */
   @Get('ready')
-  @HealthCheck()
+  // Without swaggerDocumentation, terminus does not load @nestjs/swagger,
+  // which this service has no use for.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1_500 }),
