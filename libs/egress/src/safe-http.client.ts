@@ -1,7 +1,7 @@
 import { isIP, LookupFunction } from 'node:net';
 import { createSecureContext, getCACertificates } from 'node:tls';
 import { got } from 'got';
-import type { Request as GotRequest } from 'got';
+import type { Got, Request as GotRequest } from 'got';
 import { classifyAddress } from './address-policy';
 import { BLOCKED_MESSAGE } from './attempt-error';
 import { toAttemptTimings } from './attempt-timings';
@@ -40,6 +40,8 @@ export class SafeHttpClient {
   private readonly settings: EgressSettings;
   private readonly lookup: LookupFunction;
   private readonly agent: GuardedAgent;
+  /** got with every fixed option set once, so a request merges only its own. */
+  private readonly http: Got;
 
   constructor(options: EgressOptions) {
     this.settings = resolveEgressSettings(options);
@@ -60,6 +62,19 @@ export class SafeHttpClient {
       lookup: this.lookup,
       secureContext,
       maxSocketsPerOrigin: this.settings.maxSocketsPerOrigin,
+    });
+    this.http = got.extend({
+      agent: { https: this.agent },
+      // got passes this per request. The agent carries the same lookup for
+      // the sockets it creates, and its options take precedence.
+      dnsLookup: this.lookup,
+      http2: false,
+      decompress: false,
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      enableUnixSockets: false,
+      https: { rejectUnauthorized: true, minVersion: MIN_TLS_VERSION },
     });
   }
 
@@ -95,21 +110,7 @@ export class SafeHttpClient {
     headers: Record<string, string>,
     body: string,
   ): GotRequest {
-    return got.stream.post(url, {
-      headers,
-      body,
-      agent: { https: this.agent },
-      // got passes this per request. The agent carries the same lookup for
-      // the sockets it creates, and its options take precedence.
-      dnsLookup: this.lookup,
-      http2: false,
-      decompress: false,
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      enableUnixSockets: false,
-      https: { rejectUnauthorized: true, minVersion: MIN_TLS_VERSION },
-    });
+    return this.http.stream.post(url, { headers, body });
   }
 }
 

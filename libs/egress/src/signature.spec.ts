@@ -86,6 +86,28 @@ describe('signWebhook', () => {
     expect(signature).toBe(`v1,${KNOWN_DIGEST}`);
   });
 
+  it('signs correctly after key cache eviction', () => {
+    const secret = `whsec_${Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64')}`;
+    const input = {
+      id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      timestamp: 1614265330,
+      body: '{"test": 2432232314}',
+    };
+    signWebhook({ ...input, secrets: [secret] });
+
+    // More secrets than the key cache keeps push the first one out.
+    for (let index = 0; index < 10_001; index += 1) {
+      signWebhook({
+        ...input,
+        secrets: [`whsec_${Buffer.from(`key-${index}`).toString('base64')}`],
+      });
+    }
+
+    expect(signWebhook({ ...input, secrets: [secret] })).toBe(
+      `v1,${KNOWN_DIGEST}`,
+    );
+  });
+
   it('rejects a secret without prefix', () => {
     expect(() =>
       signWebhook({ id: 'msg_4', timestamp: 1, body, secrets: ['c2VjcmV0'] }),

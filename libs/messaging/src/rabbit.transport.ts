@@ -1,4 +1,8 @@
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import {
+  CustomTransportStrategy,
+  MessageHandler,
+  Server,
+} from '@nestjs/microservices';
 import { InvalidMessageError } from '@quor/contracts';
 import {
   connect,
@@ -49,6 +53,13 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
     consumerTag: string;
   }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Handlers by routing key. Nest's lookup tries JSON.parse on every
+   * pattern and throws for plain routing keys, which costs more than the
+   * rest of the dispatch. Only keys with a handler are kept, so messages
+   * with made-up routing keys cannot grow the map.
+   */
+  private readonly handlersByRoutingKey = new Map<string, MessageHandler>();
   private closing = false;
 
   constructor(private readonly options: RabbitTransportOptions) {
@@ -143,7 +154,7 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
     message: ConsumeMessage,
   ): Promise<void> {
     const routingKey = message.fields.routingKey;
-    const handler = this.getHandlerByPattern(routingKey);
+    const handler = this.handlerFor(routingKey);
     if (!handler) {
       await this.deadLetter(
         channel,
@@ -180,6 +191,18 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
       await new Promise((resolve) => setTimeout(resolve, delay));
       channel.nack(message, false, true);
     }
+  }
+
+  private handlerFor(routingKey: string): MessageHandler | null {
+    let handler = this.handlersByRoutingKey.get(routingKey) ?? null;
+    if (!handler) {
+      handler = this.getHandlerByPattern(routingKey);
+      if (handler) {
+        this.handlersByRoutingKey.set(routingKey, handler);
+      }
+    }
+
+    return handler;
   }
 
   private reply(
