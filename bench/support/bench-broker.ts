@@ -79,6 +79,7 @@ export class BenchBroker {
     await assertTopology(channel, [
       QUEUES.deliveryJobs,
       QUEUES.deliveryDeferred,
+      QUEUES.deliveryStalled,
       QUEUES.configDeliveryRecords,
     ]);
     const broker = new BenchBroker(connection, channel);
@@ -114,6 +115,7 @@ export class BenchBroker {
     for (const queue of [
       QUEUES.deliveryJobs,
       QUEUES.deliveryDeferred,
+      QUEUES.deliveryStalled,
       QUEUES.configDeliveryRecords,
     ]) {
       await this.channel.purgeQueue(queue.name);

@@ -26,6 +26,7 @@ import {
 export const DELIVERY_PUBLISHED_QUEUES = [
   QUEUES.configDeliveryRecords,
   QUEUES.deliveryDeferred,
+  QUEUES.deliveryStalled,
 ];
 
 function egressOptions(config: DeliveryServiceConfig): EgressOptions {

@@ -23,16 +23,16 @@ describe('DestinationLimiter', () => {
   it('grants slots up to the limit', async () => {
     const limiter = new DestinationLimiter(2);
 
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(true);
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(true);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
     expect(await settled(limiter.acquire(ORIGIN))).toBe('pending');
   });
 
   it('counts each origin apart', async () => {
     const limiter = new DestinationLimiter(1);
 
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(true);
-    await expect(limiter.acquire(OTHER_ORIGIN)).resolves.toBe(true);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    await expect(limiter.acquire(OTHER_ORIGIN)).resolves.toBe('acquired');
   });
 
   it('hands a released slot to the first waiter', async () => {
@@ -43,22 +43,22 @@ describe('DestinationLimiter', () => {
 
     limiter.release(ORIGIN);
 
-    expect(await settled(first)).toBe(true);
+    expect(await settled(first)).toBe('acquired');
     expect(await settled(second)).toBe('pending');
     limiter.release(ORIGIN);
-    expect(await settled(second)).toBe(true);
+    expect(await settled(second)).toBe('acquired');
   });
 
-  it('refuses beyond maxWaiting', async () => {
+  it('reports busy beyond maxWaiting', async () => {
     const limiter = new DestinationLimiter(1, { maxWaiting: 2 });
     await limiter.acquire(ORIGIN);
     void limiter.acquire(ORIGIN);
     void limiter.acquire(ORIGIN);
 
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(false);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
   });
 
-  it('refuses a waiter after maxWaitMs', async () => {
+  it('reports stalled waiter after maxWaitMs', async () => {
     const limiter = new DestinationLimiter(1, { maxWaitMs: 1_000 });
     await limiter.acquire(ORIGIN);
     const waiting = limiter.acquire(ORIGIN);
@@ -66,16 +66,34 @@ describe('DestinationLimiter', () => {
     jest.advanceTimersByTime(999);
     expect(await settled(waiting)).toBe('pending');
     jest.advanceTimersByTime(1);
-    expect(await settled(waiting)).toBe(false);
+    expect(await settled(waiting)).toBe('stalled');
   });
 
-  it('refuses at once while the origin is stalled', async () => {
+  it('reports busy waiter of progressing origin', async () => {
+    const limiter = new DestinationLimiter(2, { maxWaitMs: 1_000 });
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(500);
+    const first = limiter.acquire(ORIGIN);
+    const second = limiter.acquire(ORIGIN);
+
+    // One attempt finishes after 900 ms and its slot goes to the first
+    // waiter, so the origin progressed but the second waiter got nothing.
+    jest.advanceTimersByTime(400);
+    limiter.release(ORIGIN);
+    jest.advanceTimersByTime(600);
+
+    expect(await settled(first)).toBe('acquired');
+    expect(await settled(second)).toBe('busy');
+  });
+
+  it('reports stalled at once while the origin is stalled', async () => {
     const limiter = new DestinationLimiter(1, { maxWaitMs: 1_000 });
     await limiter.acquire(ORIGIN);
 
     jest.advanceTimersByTime(1_000);
 
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(false);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
   });
 
   it('admits waiters again after progress', async () => {
@@ -83,7 +101,7 @@ describe('DestinationLimiter', () => {
     await limiter.acquire(ORIGIN);
     const timedOut = limiter.acquire(ORIGIN);
     jest.advanceTimersByTime(1_000);
-    await expect(timedOut).resolves.toBe(false);
+    await expect(timedOut).resolves.toBe('stalled');
 
     limiter.release(ORIGIN);
     await limiter.acquire(ORIGIN);
@@ -100,6 +118,6 @@ describe('DestinationLimiter', () => {
 
     limiter.release(ORIGIN);
 
-    await expect(limiter.acquire(ORIGIN)).resolves.toBe(true);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
   });
 });

@@ -15,16 +15,22 @@ export function parseMessage<T extends object>(
   type: MessageClass<T>,
   body: Buffer | string,
 ): T {
-  let plain: unknown;
+  return validateMessage(type, parseJsonBody(body));
+}
+
+/**
+ * Decodes a message body as UTF-8 JSON without validating it.
+ *
+ * @throws InvalidMessageError when the body is not valid JSON.
+ */
+export function parseJsonBody(body: Buffer | string): unknown {
   try {
-    plain = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new InvalidMessageError(
       `body is not valid JSON (${(error as Error).message}); publish a UTF-8 JSON object`,
     );
   }
-
-  return validateMessage(type, plain);
 }
 
 /** Validates an already decoded value against `type`. */

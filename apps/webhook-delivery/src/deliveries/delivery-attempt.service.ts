@@ -8,7 +8,11 @@ import { SafeHttpClient } from '@quor/egress';
 import { QUEUES, RabbitPublisher, WEBHOOKS_EXCHANGE } from '@quor/messaging';
 import { DeliveryMetrics } from '@quor/platform';
 import { buildDeliveryRequest } from './delivery-request';
-import { DestinationLimiter, originOf } from './destination-limiter';
+import {
+  DestinationLimiter,
+  originOf,
+  SlotDecision,
+} from './destination-limiter';
 
 export type AttemptDisposition = 'delivered' | 'deferred';
 
@@ -31,22 +35,9 @@ export class DeliveryAttemptService {
 
   async handle(job: DeliveryJobMessage): Promise<AttemptDisposition> {
     const origin = originOf(job.url);
-    if (!(await this.limiter.acquire(origin))) {
-      await this.publisher.publish({
-        exchange: '',
-        routingKey: QUEUES.deliveryDeferred.name,
-        messageId: job.attempt_id,
-        body: job,
-      });
-      this.metrics.deliveryJobsDeferred.inc();
-      this.logger.debug(
-        {
-          event_id: job.event_id,
-          webhook_id: job.webhook_id,
-          delivery_id: job.delivery_id,
-        },
-        'destination busy; job deferred',
-      );
+    const decision = await this.limiter.acquire(origin);
+    if (decision !== 'acquired') {
+      await this.defer(job, decision);
 
       return 'deferred';
     }
@@ -82,6 +73,66 @@ export class DeliveryAttemptService {
     );
 
     return 'delivered';
+  }
+
+  /**
+   * Defers an unvalidated job, as the bytes received, when its destination
+   * is stalled. Returns false, and defers nothing, for any other job,
+   * including one whose `url` is missing or not a string.
+   */
+  async deferIfStalled(plain: unknown, body: Buffer): Promise<boolean> {
+    const fields = (
+      typeof plain === 'object' && plain !== null ? plain : {}
+    ) as Record<string, unknown>;
+    if (typeof fields.url !== 'string') {
+      return false;
+    }
+    if (!this.limiter.isStalled(originOf(fields.url))) {
+      return false;
+    }
+
+    await this.publisher.publish({
+      exchange: '',
+      routingKey: QUEUES.deliveryStalled.name,
+      messageId:
+        typeof fields.attempt_id === 'string' ? fields.attempt_id : undefined,
+      body,
+    });
+    this.metrics.deliveryJobsDeferred.inc({ reason: 'stalled' });
+    this.logger.debug(
+      { event_id: fields.event_id, delivery_id: fields.delivery_id },
+      `destination stalled; job deferred to ${QUEUES.deliveryStalled.name}`,
+    );
+
+    return true;
+  }
+
+  /**
+   * Puts `job` on the deferral queue for its destination's state: a short
+   * wait for a busy destination, a long one for a stalled destination.
+   */
+  private async defer(
+    job: DeliveryJobMessage,
+    reason: Exclude<SlotDecision, 'acquired'>,
+  ): Promise<void> {
+    const queue =
+      reason === 'stalled' ? QUEUES.deliveryStalled : QUEUES.deliveryDeferred;
+    await this.publisher.publish({
+      exchange: '',
+      routingKey: queue.name,
+      messageId: job.attempt_id,
+      body: job,
+    });
+    this.metrics.deliveryJobsDeferred.inc({ reason });
+    this.logger.debug(
+      {
+        event_id: job.event_id,
+        webhook_id: job.webhook_id,
+        delivery_id: job.delivery_id,
+        reason,
+      },
+      `destination ${reason}; job deferred to ${queue.name}`,
+    );
   }
 
   /** Sends the request and describes what happened; never throws for the remote side. */

@@ -12,6 +12,8 @@ export interface DestinationLimiterOptions {
 /**
  * Defaults: besides its `limit` attempts in flight, a hanging origin ties
  * up at most 16 waiting jobs of a worker, each for at most one second.
+ * After that second the origin counts as stalled, and its jobs are deferred
+ * at once, for longer than busy origins' jobs.
  * NOTE: a burst to one healthy origin of more than `limit` + 16 jobs in a
  * worker's prefetch still sends the excess through the 2 s deferral, which
  * bounds that origin's throughput (phase b1 of bench/delivery-throughput).
@@ -21,8 +23,15 @@ export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
   maxWaitMs: 1_000,
 };
 
+/**
+ * Decision of `acquire`: a slot was taken, or the job is to be deferred
+ * because the origin is busy (all slots taken, attempts still finishing) or
+ * stalled (all slots taken and no attempt finished for `maxWaitMs`).
+ */
+export type SlotDecision = 'acquired' | 'busy' | 'stalled';
+
 interface Waiter {
-  resolve: (acquired: boolean) => void;
+  resolve: (decision: SlotDecision) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -39,9 +48,9 @@ interface OriginState {
  * whose `limit` slots are all taken waits for a slot when the origin is
  * finishing attempts, because a slot then frees within moments, whereas a
  * deferral through the broker delays the job by seconds. The job is
- * refused, and the caller defers it, when `maxWaiting` jobs already wait,
- * when the origin finished no attempt for `maxWaitMs`, or when no slot
- * freed within `maxWaitMs`.
+ * turned away, and the caller defers it, when `maxWaiting` jobs already
+ * wait or when no slot freed within `maxWaitMs` ('busy'), or when the
+ * origin finished no attempt for `maxWaitMs` ('stalled').
  */
 export class DestinationLimiter {
   private readonly origins = new Map<string, OriginState>();
@@ -55,19 +64,21 @@ export class DestinationLimiter {
   }
 
   /**
-   * Takes a slot for `origin`. Resolves with true once the slot is taken,
-   * or with false when the caller should defer the job.
+   * Takes a slot for `origin`. Resolves with 'acquired' once the slot is
+   * taken, or with the reason to defer the job.
    */
-  acquire(origin: string): Promise<boolean> {
+  acquire(origin: string): Promise<SlotDecision> {
     const state = this.stateOf(origin);
     if (state.inFlight < this.limit) {
       state.inFlight += 1;
-      return Promise.resolve(true);
+      return Promise.resolve('acquired');
     }
 
-    const stalled = Date.now() - state.lastProgressAt >= this.options.maxWaitMs;
-    if (stalled || state.waiters.length >= this.options.maxWaiting) {
-      return Promise.resolve(false);
+    if (this.hasMadeNoProgress(state)) {
+      return Promise.resolve('stalled');
+    }
+    if (state.waiters.length >= this.options.maxWaiting) {
+      return Promise.resolve('busy');
     }
 
     return new Promise((resolve) => {
@@ -75,7 +86,7 @@ export class DestinationLimiter {
         resolve,
         timer: setTimeout(() => {
           state.waiters.splice(state.waiters.indexOf(waiter), 1);
-          resolve(false);
+          resolve(this.hasMadeNoProgress(state) ? 'stalled' : 'busy');
         }, this.options.maxWaitMs),
       };
       state.waiters.push(waiter);
@@ -93,7 +104,7 @@ export class DestinationLimiter {
     const next = state.waiters.shift();
     if (next) {
       clearTimeout(next.timer);
-      next.resolve(true);
+      next.resolve('acquired');
       return;
     }
 
@@ -101,6 +112,24 @@ export class DestinationLimiter {
     if (state.inFlight === 0) {
       this.origins.delete(origin);
     }
+  }
+
+  /**
+   * Tells whether `origin` has all its slots taken and finished no attempt
+   * for `maxWaitMs`, so that `acquire` would report 'stalled' at once.
+   */
+  isStalled(origin: string): boolean {
+    const state = this.origins.get(origin);
+
+    return (
+      state !== undefined &&
+      state.inFlight >= this.limit &&
+      this.hasMadeNoProgress(state)
+    );
+  }
+
+  private hasMadeNoProgress(state: OriginState): boolean {
+    return Date.now() - state.lastProgressAt >= this.options.maxWaitMs;
   }
 
   private stateOf(origin: string): OriginState {

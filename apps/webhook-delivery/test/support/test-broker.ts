@@ -22,6 +22,7 @@ import {
 export const DELIVERY_TEST_QUEUES = [
   QUEUES.deliveryJobs,
   QUEUES.deliveryDeferred,
+  QUEUES.deliveryStalled,
   QUEUES.configDeliveryRecords,
 ];
 

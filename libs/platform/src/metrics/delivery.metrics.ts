@@ -17,7 +17,7 @@ const EVENT_TO_DELIVERY_BUCKETS = [
 @Injectable()
 export class DeliveryMetrics {
   readonly deliveries: Counter<'outcome'>;
-  readonly deliveryJobsDeferred: Counter;
+  readonly deliveryJobsDeferred: Counter<'reason'>;
   readonly attemptDuration: Histogram;
   readonly eventToDelivery: Histogram;
 
@@ -37,10 +37,15 @@ export class DeliveryMetrics {
     this.deliveryJobsDeferred = new Counter({
       name: 'quor_delivery_jobs_deferred_total',
       help:
-        'Delivery jobs put on the deferred queue because their destination ' +
-        'had no free slot.',
+        'Delivery jobs deferred because their destination had no free slot, ' +
+        'by reason: busy (2 s in webhook-delivery.deferred) or stalled ' +
+        '(15 s in webhook-delivery.stalled).',
+      labelNames: ['reason'],
       registers: [registry],
     });
+    for (const reason of ['busy', 'stalled']) {
+      this.deliveryJobsDeferred.inc({ reason }, 0);
+    }
     this.attemptDuration = new Histogram({
       name: 'quor_delivery_attempt_duration_seconds',
       help: 'Duration of one outbound delivery attempt, DNS lookup included.',
