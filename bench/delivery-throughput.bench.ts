@@ -13,16 +13,14 @@ import {
   createBenchVirtualHost,
   RecordTally,
 } from './support/bench-broker';
+import { compileService } from './support/compile-service';
+import { manifestNodeOptions } from './support/manifest-node-options';
 import { runRawClient } from './support/raw-client';
 import {
   ReceiverProcess,
   startReceiverProcess,
 } from './support/receiver-control';
-import {
-  BenchWorker,
-  compileWorker,
-  startBenchWorker,
-} from './support/worker-process';
+import { BenchWorker, startBenchWorker } from './support/worker-process';
 
 /**
  * Measures the delivery throughput and memory of one webhook-delivery
@@ -48,7 +46,8 @@ import {
  *   - BENCH_WORKER_MAIN: compiled main.js to run in place of a build of the
  *     working tree, to compare two versions.
  *   - BENCH_WORKER_NODE_OPTIONS: space-separated Node.js options for the
- *     worker, such as --max-semi-space-size=8.
+ *     worker in place of the NODE_OPTIONS of k8s/base/webhook-delivery.yaml;
+ *     an empty value runs it with V8's defaults.
  */
 
 const JOBS = Number(process.env.BENCH_JOBS || 4_000);
@@ -63,6 +62,13 @@ const MAX_SOCKETS_PER_ORIGIN = 8;
 const HANGING_HOST = '127.0.0.2';
 const DEFAULTS = new DeliveryServiceConfig();
 const ROOT = path.resolve(__dirname, '..');
+/**
+ * Node.js options of the worker: those of its Kubernetes manifest, or
+ * BENCH_WORKER_NODE_OPTIONS (e.g. an empty value for V8's defaults).
+ */
+const WORKER_NODE_OPTIONS =
+  process.env.BENCH_WORKER_NODE_OPTIONS ??
+  manifestNodeOptions('webhook-delivery');
 
 interface Row {
   phase: string;
@@ -156,7 +162,7 @@ async function setUp(): Promise<Setup> {
     cleanups.push(() =>
       rmSync(buildDirectory, { recursive: true, force: true }),
     );
-    workerMain = await compileWorker(buildDirectory);
+    workerMain = await compileService('webhook-delivery', buildDirectory);
   }
 
   const pki = createTestPki();
@@ -211,35 +217,45 @@ interface WorkerPhaseResult {
   tally: RecordTally;
   peakRssBytes: number;
   cpuSeconds: number;
-  /** Jobs the worker sent to webhook-delivery.deferred, or null if unknown. */
-  deferrals: number | null;
+  /** Jobs the worker deferred, by reason, or null if unknown. */
+  deferrals: Record<string, number> | null;
 }
 
 /**
- * Reads quor_delivery_jobs_deferred_total from the worker's /metrics, or
- * returns null when the worker does not export it.
+ * Reads quor_delivery_jobs_deferred_total from the worker's /metrics, by
+ * its `reason` label, or returns null when the worker does not export it.
+ * A worker without the label counts under "any".
  */
-async function readDeferrals(port: number): Promise<number | null> {
+async function readDeferrals(
+  port: number,
+): Promise<Record<string, number> | null> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
     signal: AbortSignal.timeout(2_000),
   }).catch(() => null);
   if (!response?.ok) {
     return null;
   }
-  const match = /^quor_delivery_jobs_deferred_total(?:\{[^}]*\})? (\S+)$/m.exec(
-    await response.text(),
+  const lines = (await response.text()).matchAll(
+    /^quor_delivery_jobs_deferred_total(?:\{(?:reason="([^"]*)")?[^}]*\})? (\S+)$/gm,
   );
+  const counts: Record<string, number> = {};
+  for (const [, reason, value] of lines) {
+    counts[reason ?? 'any'] = Number(value);
+  }
 
-  return match ? Number(match[1]) : null;
+  return Object.keys(counts).length > 0 ? counts : null;
 }
 
 /** Describes the deferrals and failed outcomes of a worker phase. */
 function workerNote(result: WorkerPhaseResult, extra?: string): string {
-  return [
-    extra,
-    result.deferrals === null ? undefined : `${result.deferrals} deferrals`,
-    failedOutcomes(result.tally),
-  ]
+  const deferrals =
+    result.deferrals === null
+      ? undefined
+      : Object.entries(result.deferrals)
+          .map(([reason, count]) => `${count} ${reason}`)
+          .join(' + ') + ' deferrals';
+
+  return [extra, deferrals, failedOutcomes(result.tally)]
     .filter(Boolean)
     .join('; ');
 }
@@ -281,9 +297,7 @@ async function runWorkerPhase(
     mainFile: setup.workerMain,
     env: setup.workerEnv,
     nodeOptions: [
-      ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '')
-        .split(' ')
-        .filter(Boolean),
+      ...WORKER_NODE_OPTIONS.split(' ').filter(Boolean),
       ...(profileDirectory
         ? [
             '--cpu-prof',
@@ -512,7 +526,7 @@ async function main(): Promise<void> {
   console.log(
     `\nDELIVERY_CONCURRENCY ${DEFAULTS.DELIVERY_CONCURRENCY}, ` +
       `DELIVERY_PER_DESTINATION_CONCURRENCY ${DEFAULTS.DELIVERY_PER_DESTINATION_CONCURRENCY}, ` +
-      `${JOBS} jobs per phase\n`,
+      `${JOBS} jobs per phase, worker NODE_OPTIONS "${WORKER_NODE_OPTIONS}"\n`,
   );
   printTable([...context.rows.values()]);
 }

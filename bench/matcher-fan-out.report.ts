@@ -5,31 +5,62 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
-export interface RunResult {
-  webhooks: number;
+/** One fan-out and the baseline measured right after it. */
+export interface RoundResult {
   matcherSeconds: number;
-  /** VmHWM once the matcher is ready, before the event. */
-  matcherIdleRssMb: number;
-  matcherPeakRssMb: number;
-  jobBytes: number;
   querySeconds: number;
   publishSeconds: number;
 }
 
+export interface RunResult {
+  webhooks: number;
+  rounds: RoundResult[];
+  /** VmHWM once the matcher is ready, before the first event. */
+  matcherIdleRssMb: number;
+  /** VmHWM after the last round. */
+  matcherPeakRssMb: number;
+  jobBytes: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function baselineSeconds(round: RoundResult): number {
+  return round.querySeconds + round.publishSeconds;
+}
+
+/**
+ * One row per webhook count: medians over the rounds, and the ratio of
+ * each round's fan-out to the baseline measured right after it, as median
+ * and range.
+ */
 export function formatTable(results: RunResult[]): string {
   const lines = [
-    '| webhooks | matcher (s) | jobs/s | baseline query + publish (s) | baseline jobs/s | ratio to baseline | matcher peak RSS, ready → after (MiB) | job size (bytes) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| webhooks | rounds | matcher (s) | jobs/s | baseline query + publish (s) | baseline jobs/s | ratio to baseline, median (range) | matcher peak RSS, ready → after (MiB) | job size (bytes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const result of results) {
-    const baseline = result.querySeconds + result.publishSeconds;
+    const matcher = median(result.rounds.map((round) => round.matcherSeconds));
+    const query = median(result.rounds.map((round) => round.querySeconds));
+    const publish = median(result.rounds.map((round) => round.publishSeconds));
+    const baseline = median(result.rounds.map(baselineSeconds));
+    const ratios = result.rounds.map(
+      (round) => round.matcherSeconds / baselineSeconds(round),
+    );
     lines.push(
       `| ${result.webhooks.toLocaleString('en-US')} ` +
-        `| ${result.matcherSeconds.toFixed(2)} ` +
-        `| ${Math.round(result.webhooks / result.matcherSeconds).toLocaleString('en-US')} ` +
-        `| ${baseline.toFixed(2)} (${result.querySeconds.toFixed(2)} + ${result.publishSeconds.toFixed(2)}) ` +
+        `| ${result.rounds.length} ` +
+        `| ${matcher.toFixed(2)} ` +
+        `| ${Math.round(result.webhooks / matcher).toLocaleString('en-US')} ` +
+        `| ${baseline.toFixed(2)} (${query.toFixed(2)} + ${publish.toFixed(2)}) ` +
         `| ${Math.round(result.webhooks / baseline).toLocaleString('en-US')} ` +
-        `| ${(result.matcherSeconds / baseline).toFixed(2)}x ` +
+        `| ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)}) ` +
         `| ${result.matcherIdleRssMb.toFixed(0)} → ${result.matcherPeakRssMb.toFixed(0)} ` +
         `| ${result.jobBytes} |`,
     );
@@ -63,17 +94,23 @@ export async function describeMachine(
   );
 }
 
-/**
- * Writes the draft benchmark page next to this file. `nodeOptions` are the
- * matcher's Node.js options, named on the page when set.
- */
+/** Settings of a run that the draft page names. */
+export interface DraftSettings {
+  nodeOptions: string;
+  batchSize: string;
+  repeats: number;
+}
+
+/** Writes the draft benchmark page next to this file. */
 export function writeDraft(
   table: string,
   machine: string,
-  nodeOptions: string,
+  settings: DraftSettings,
 ): void {
   const file = path.join(__dirname, 'matcher-fan-out.md');
-  const options = nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : '';
+  const options = settings.nodeOptions
+    ? `NODE_OPTIONS="${settings.nodeOptions}"`
+    : 'no NODE_OPTIONS';
   writeFileSync(
     file,
     [
@@ -83,12 +120,16 @@ export function writeDraft(
       'each with one enabled webhook (half select all images, half the image',
       'itself). "matcher" is the time from publishing the event until the last',
       'delivery job is in `webhook-delivery.jobs`, a quorum queue polled for',
-      'its depth with no consumer. The matcher runs as its own process with',
-      `FAN_OUT_BATCH_SIZE=1000${options}. The baseline for the same N is the`,
-      'bare matching query (every row read) plus a minimal amqplib script that',
-      'publishes N messages of the job size on a confirm channel to the same',
-      'exchange and queue. Peak RSS is VmHWM of the matcher process, which',
-      'starts fresh for each N.',
+      'its depth with no consumer. The matcher is compiled as for the',
+      'container image and runs as its own process with',
+      `FAN_OUT_BATCH_SIZE=${settings.batchSize} and ${options}. The baseline`,
+      'for the same N is the bare matching query (every row read) plus a',
+      'minimal amqplib script that publishes N messages of the job size on a',
+      'confirm channel to the same exchange and queue. Each of the',
+      `${settings.repeats} rounds per N runs one fan-out and then the baseline;`,
+      'times are medians, and the ratio compares each fan-out with the',
+      'baseline of its own round. Peak RSS is VmHWM of the matcher process,',
+      'which starts fresh for each N and serves all its rounds.',
       '',
       table,
       '',

@@ -1,42 +1,10 @@
-import {
-  ChildProcess,
-  execFile,
-  execFileSync,
-  spawn,
-} from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../..');
-const run = promisify(execFile);
-
-/**
- * Compiles webhook-delivery and the libs with swc into `outputDirectory`,
- * as `npm run build` does for the container image, and returns the path of
- * the compiled main.js. Production runs compiled JavaScript, and loading
- * TypeScript through tools/register.cjs adds about 70 MB of resident
- * memory, so the benchmark measures the compiled worker. `outputDirectory`
- * must be inside the repository, so that Node.js finds node_modules.
- */
-export async function compileWorker(outputDirectory: string): Promise<string> {
-  await run(
-    path.join(ROOT, 'node_modules/.bin/swc'),
-    [
-      'apps/webhook-delivery/src',
-      'libs',
-      '-d',
-      outputDirectory,
-      '--copy-files',
-      '--quiet',
-    ],
-    { cwd: ROOT, timeout: 120_000 },
-  );
-
-  return path.join(outputDirectory, 'apps/webhook-delivery/src/main.js');
-}
 
 export interface BenchWorker {
   child: ChildProcess;
