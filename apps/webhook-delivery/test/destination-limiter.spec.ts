@@ -96,6 +96,64 @@ describe('DestinationLimiter', () => {
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
   });
 
+  it('allows one probe while stalled', async () => {
+    const limiter = new DestinationLimiter(4, { maxWaitMs: 1_000 });
+    for (let slot = 0; slot < 4; slot += 1) {
+      await limiter.acquire(ORIGIN);
+    }
+    jest.advanceTimersByTime(1_000);
+
+    // Three attempts time out; the fourth is still in flight.
+    for (let slot = 0; slot < 3; slot += 1) {
+      limiter.release(ORIGIN, false);
+    }
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
+    expect(limiter.isStalled(ORIGIN)).toBe(true);
+
+    limiter.release(ORIGIN, false);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
+  });
+
+  it('keeps origin stalled across timeouts', async () => {
+    const limiter = new DestinationLimiter(1, { maxWaitMs: 1_000 });
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(5_000);
+
+    limiter.release(ORIGIN, false);
+    await limiter.acquire(ORIGIN);
+
+    expect(limiter.isStalled(ORIGIN)).toBe(true);
+  });
+
+  it('ends the stall on a finished attempt', async () => {
+    const limiter = new DestinationLimiter(2, { maxWaitMs: 1_000 });
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(1_000);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
+
+    limiter.release(ORIGIN, true);
+
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+  });
+
+  it('forgets idle stalled origins beyond the cap', async () => {
+    const limiter = new DestinationLimiter(1, { maxWaitMs: 1_000 });
+    for (let index = 0; index < 1_000; index += 1) {
+      await limiter.acquire(`https://stalled-${index}.example`);
+    }
+    jest.advanceTimersByTime(1_000);
+    for (let index = 0; index < 1_000; index += 1) {
+      limiter.release(`https://stalled-${index}.example`, false);
+    }
+    expect(limiter.trackedOrigins).toBe(1_000);
+
+    await limiter.acquire(ORIGIN);
+
+    expect(limiter.trackedOrigins).toBe(1);
+  });
+
   it('admits waiters again after progress', async () => {
     const limiter = new DestinationLimiter(1, { maxWaitMs: 1_000 });
     await limiter.acquire(ORIGIN);

@@ -44,11 +44,13 @@ export class DeliveryAttemptService {
 
     // The slot covers the request only. Waiting for the broker to confirm
     // the record does not load the destination, so the next job may start.
-    let record: DeliveryRecordMessage;
+    let record: DeliveryRecordMessage | undefined;
     try {
       record = await this.attempt(job);
     } finally {
-      this.limiter.release(origin);
+      // A timeout frees the slot but does not count as the origin's
+      // progress, so a hanging origin stays stalled.
+      this.limiter.release(origin, record?.outcome !== 'timeout');
     }
 
     await this.publisher.publish({

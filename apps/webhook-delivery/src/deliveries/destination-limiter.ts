@@ -26,9 +26,24 @@ export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
 /**
  * Decision of `acquire`: a slot was taken, or the job is to be deferred
  * because the origin is busy (all slots taken, attempts still finishing) or
- * stalled (all slots taken and no attempt finished for `maxWaitMs`).
+ * stalled (no attempt finished for `maxWaitMs`, and its one probe attempt
+ * is in flight).
  */
 export type SlotDecision = 'acquired' | 'busy' | 'stalled';
+
+/**
+ * Origins with state above which the stalled ones without attempts in
+ * flight are forgotten. Only origins with attempts in flight, at most
+ * DELIVERY_CONCURRENCY of them, and stalled ones have state.
+ */
+const MAX_TRACKED_ORIGINS = 1_000;
+
+/**
+ * Attempts in flight that a stalled origin gets: one probe at a time, whose
+ * response ends the stall, so a hanging endpoint ties up one slot per worker
+ * once its first attempts have timed out.
+ */
+const STALLED_LIMIT = 1;
 
 interface Waiter {
   resolve: (decision: SlotDecision) => void;
@@ -69,12 +84,13 @@ export class DestinationLimiter {
    */
   acquire(origin: string): Promise<SlotDecision> {
     const state = this.stateOf(origin);
-    if (state.inFlight < this.limit) {
+    const stalled = this.hasMadeNoProgress(state);
+    if (state.inFlight < (stalled ? STALLED_LIMIT : this.limit)) {
       state.inFlight += 1;
       return Promise.resolve('acquired');
     }
 
-    if (this.hasMadeNoProgress(state)) {
+    if (stalled) {
       return Promise.resolve('stalled');
     }
     if (state.waiters.length >= this.options.maxWaiting) {
@@ -93,14 +109,22 @@ export class DestinationLimiter {
     });
   }
 
-  /** Frees a slot of `origin`, handing it to the longest-waiting job. */
-  release(origin: string): void {
+  /**
+   * Frees a slot of `origin`, handing it to the longest-waiting job.
+   * `finished` is false for an attempt that timed out: it frees the slot
+   * but is no progress, so a hanging origin stays stalled across its
+   * timeouts. A stalled origin's state is kept after its last attempt for
+   * the same reason, until it is pruned.
+   */
+  release(origin: string, finished = true): void {
     const state = this.origins.get(origin);
     if (!state) {
       return;
     }
 
-    state.lastProgressAt = Date.now();
+    if (finished) {
+      state.lastProgressAt = Date.now();
+    }
     const next = state.waiters.shift();
     if (next) {
       clearTimeout(next.timer);
@@ -109,23 +133,28 @@ export class DestinationLimiter {
     }
 
     state.inFlight -= 1;
-    if (state.inFlight === 0) {
+    if (state.inFlight === 0 && !this.hasMadeNoProgress(state)) {
       this.origins.delete(origin);
     }
   }
 
   /**
-   * Tells whether `origin` has all its slots taken and finished no attempt
-   * for `maxWaitMs`, so that `acquire` would report 'stalled' at once.
+   * Tells whether `origin` finished no attempt for `maxWaitMs` and has its
+   * probe in flight, so that `acquire` would report 'stalled' at once.
    */
   isStalled(origin: string): boolean {
     const state = this.origins.get(origin);
 
     return (
       state !== undefined &&
-      state.inFlight >= this.limit &&
+      state.inFlight >= STALLED_LIMIT &&
       this.hasMadeNoProgress(state)
     );
+  }
+
+  /** Number of origins with state, for tests of the pruning. */
+  get trackedOrigins(): number {
+    return this.origins.size;
   }
 
   private hasMadeNoProgress(state: OriginState): boolean {
@@ -135,11 +164,23 @@ export class DestinationLimiter {
   private stateOf(origin: string): OriginState {
     let state = this.origins.get(origin);
     if (!state) {
+      if (this.origins.size >= MAX_TRACKED_ORIGINS) {
+        this.pruneIdleOrigins();
+      }
       state = { inFlight: 0, waiters: [], lastProgressAt: Date.now() };
       this.origins.set(origin, state);
     }
 
     return state;
+  }
+
+  /** Forgets the stalled origins that have no attempt in flight. */
+  private pruneIdleOrigins(): void {
+    for (const [origin, state] of this.origins) {
+      if (state.inFlight === 0) {
+        this.origins.delete(origin);
+      }
+    }
   }
 }
 
