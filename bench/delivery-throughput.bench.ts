@@ -39,7 +39,9 @@ import { BenchWorker, startBenchWorker } from './support/worker-process';
  * is the one of AMQP_URL, in a virtual host created for the run and
  * deleted after it. Environment variables:
  *   - BENCH_JOBS: jobs per phase, default 4000.
- *   - BENCH_LIMIT_MS: time after which the run stops itself, default 300000.
+ *   - BENCH_ROUNDS: times each selected phase runs, default 3. The summary
+ *     gives medians, and ratios compare phases of the same round.
+ *   - BENCH_LIMIT_MS: time after which the run stops itself, default 600000.
  *   - BENCH_PHASES: comma-separated phases to run, default all.
  *   - BENCH_CPU_PROFILE_DIR: directory for a V8 CPU profile of each worker.
  *   - BENCH_KEEP_LOGS: keeps the workers' log files when set.
@@ -51,7 +53,9 @@ import { BenchWorker, startBenchWorker } from './support/worker-process';
  */
 
 const JOBS = Number(process.env.BENCH_JOBS || 4_000);
-const LIMIT_MS = Number(process.env.BENCH_LIMIT_MS || 300_000);
+/** Times every selected phase runs, in order; BENCH_ROUNDS, default 3. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const LIMIT_MS = Number(process.env.BENCH_LIMIT_MS || 600_000);
 const PHASE_TIMEOUT_MS = 60_000;
 const HEALTHY_ENDPOINTS = 16;
 const LARGE_BODY_ENDPOINTS = 16;
@@ -113,6 +117,52 @@ function failedOutcomes(tally: RecordTally): string | undefined {
   return failed.length > 0
     ? failed.map(([outcome, count]) => `${count} ${outcome}`).join(', ')
     : undefined;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(0)}%`;
+}
+
+/**
+ * Prints one row per phase over all rounds: the median rate and CPU time,
+ * the ratio as median and range (each round's ratio compares two phases
+ * of that round), and the highest VmHWM of any round.
+ */
+function printSummary(rounds: Map<string, Row>[]): void {
+  console.log(
+    '| phase | rounds | per second, median | ratio, median (range) | worker VmHWM, max | CPU ms each, median |',
+  );
+  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
+  for (const key of rounds[0].keys()) {
+    const rows = rounds.map((round) => round.get(key) as Row);
+    const ratios = rows.flatMap((row) => (row.ratio ? [row.ratio.value] : []));
+    const ratio =
+      ratios.length > 0
+        ? `${percent(median(ratios))} of ${rows[0].ratio?.to} ` +
+          `(${percent(Math.min(...ratios))} to ${percent(Math.max(...ratios))})`
+        : '';
+    const peaks = rows.flatMap((row) =>
+      row.peakRssBytes === undefined ? [] : [row.peakRssBytes],
+    );
+    const cpu = rows.flatMap((row) =>
+      row.cpuSeconds === undefined ? [] : [(row.cpuSeconds * 1000) / row.count],
+    );
+    console.log(
+      `| ${rows[0].phase} | ${rows.length} | ` +
+        `${median(rows.map((row) => row.perSecond)).toFixed(0)} | ${ratio} | ` +
+        `${peaks.length > 0 ? megabytes(Math.max(...peaks)) : ''} | ` +
+        `${cpu.length > 0 ? median(cpu).toFixed(2) : ''} |`,
+    );
+  }
 }
 
 function printTable(rows: Row[]): void {
@@ -516,19 +566,29 @@ async function main(): Promise<void> {
     rows: new Map(),
   };
 
-  for (const [key, run] of Object.entries(PHASES)) {
-    if (selected.includes(key)) {
-      console.error(`phase ${key}`);
-      context.rows.set(key, await run(context));
+  const rounds: Map<string, Row>[] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    context.rows = new Map();
+    for (const [key, run] of Object.entries(PHASES)) {
+      if (selected.includes(key)) {
+        console.error(`round ${round}, phase ${key}`);
+        context.rows.set(key, await run(context));
+      }
     }
+    rounds.push(context.rows);
   }
 
   console.log(
     `\nDELIVERY_CONCURRENCY ${DEFAULTS.DELIVERY_CONCURRENCY}, ` +
       `DELIVERY_PER_DESTINATION_CONCURRENCY ${DEFAULTS.DELIVERY_PER_DESTINATION_CONCURRENCY}, ` +
-      `${JOBS} jobs per phase, worker NODE_OPTIONS "${WORKER_NODE_OPTIONS}"\n`,
+      `${JOBS} jobs per phase, ${ROUNDS} rounds, ` +
+      `worker NODE_OPTIONS "${WORKER_NODE_OPTIONS}"\n`,
   );
-  printTable([...context.rows.values()]);
+  printSummary(rounds);
+  rounds.forEach((rows, index) => {
+    console.log(`\nRound ${index + 1}:\n`);
+    printTable([...rows.values()]);
+  });
 }
 
 const limit = setTimeout(() => {
