@@ -43,17 +43,19 @@ export async function measureQuery(
 
 /**
  * Publishes `count` messages of `bytes` bytes on a confirm channel with
- * flow control and waits for every confirmation.
+ * flow control and waits for every confirmation. Returns the time taken
+ * and the CPU time this process used meanwhile.
  */
 export async function measurePublish(
   amqp: ChannelModel,
   count: number,
   bytes: number,
-): Promise<number> {
+): Promise<{ seconds: number; cpuSeconds: number }> {
   const channel = await amqp.createConfirmChannel();
   const content = Buffer.alloc(bytes, 'x');
 
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   for (let index = 0; index < count; index += 1) {
     const written = channel.publish(
       WEBHOOKS_EXCHANGE,
@@ -71,7 +73,8 @@ export async function measurePublish(
   }
   await channel.waitForConfirms();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   await channel.close();
 
-  return seconds;
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

@@ -41,6 +41,7 @@ import {
 import { seedSubscribedWebhooks } from '../apps/webhook-matcher/test/support/read-model-seed';
 import { measurePublish, measureQuery } from './matcher-fan-out.baseline';
 import { compileService } from './support/compile-service';
+import { readCpuSeconds } from './support/worker-process';
 import { manifestNodeOptions } from './support/manifest-node-options';
 import {
   describeMachine,
@@ -143,8 +144,9 @@ async function startMatcher(
 async function measureFanOut(
   amqp: ChannelModel,
   channel: Channel,
+  matcher: MatcherProcess,
   webhooks: number,
-): Promise<{ seconds: number; jobBytes: number }> {
+): Promise<{ seconds: number; cpuSeconds: number; jobBytes: number }> {
   const publisher = await amqp.createConfirmChannel();
   const body = {
     ...EXAMPLE_IMAGE_UPDATED,
@@ -153,6 +155,7 @@ async function measureFanOut(
   };
 
   const started = performance.now();
+  const cpuAtStart = readCpuSeconds(matcher.pid);
   publisher.publish(
     EVENTS_EXCHANGE,
     'image.updated',
@@ -166,6 +169,7 @@ async function measureFanOut(
     DEADLINE_MS,
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = readCpuSeconds(matcher.pid) - cpuAtStart;
   await publisher.close();
 
   const sample = await channel.get(JOBS_QUEUE, { noAck: true });
@@ -179,7 +183,7 @@ async function measureFanOut(
   }
   await purgeJobs(channel);
 
-  return { seconds, jobBytes: sample.content.length };
+  return { seconds, cpuSeconds, jobBytes: sample.content.length };
 }
 
 /**
@@ -214,11 +218,11 @@ async function runOne(
     try {
       matcherIdleRssMb = peakRssMb(matcher.pid);
       for (let round = 0; round < REPEATS; round += 1) {
-        const fanOut = await measureFanOut(amqp, channel, webhooks);
+        const fanOut = await measureFanOut(amqp, channel, matcher, webhooks);
         jobBytes = fanOut.jobBytes;
 
         const querySeconds = await measureQuery(db, REGISTRY, IMAGE);
-        const publishSeconds = await measurePublish(amqp, webhooks, jobBytes);
+        const publish = await measurePublish(amqp, webhooks, jobBytes);
         await pollUntil(
           `baseline messages in ${JOBS_QUEUE}`,
           async () => (await depth(channel)) >= webhooks,
@@ -227,8 +231,10 @@ async function runOne(
         await purgeJobs(channel);
         rounds.push({
           matcherSeconds: fanOut.seconds,
+          matcherCpuSeconds: fanOut.cpuSeconds,
           querySeconds,
-          publishSeconds,
+          publishSeconds: publish.seconds,
+          publishCpuSeconds: publish.cpuSeconds,
         });
       }
       matcherPeakRssMb = peakRssMb(matcher.pid);

@@ -8,8 +8,12 @@ import { Client } from 'pg';
 /** One fan-out and the baseline measured right after it. */
 export interface RoundResult {
   matcherSeconds: number;
+  /** CPU time of the matcher process during the fan-out. */
+  matcherCpuSeconds: number;
   querySeconds: number;
   publishSeconds: number;
+  /** CPU time of the baseline's publishing process. */
+  publishCpuSeconds: number;
 }
 
 export interface RunResult {
@@ -42,8 +46,8 @@ function baselineSeconds(round: RoundResult): number {
  */
 export function formatTable(results: RunResult[]): string {
   const lines = [
-    '| webhooks | rounds | matcher (s) | jobs/s | baseline query + publish (s) | baseline jobs/s | ratio to baseline, median (range) | matcher peak RSS, ready → after (MiB) | job size (bytes) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| webhooks | rounds | matcher (s) | jobs/s | baseline query + publish (s) | baseline jobs/s | ratio to baseline, median (range) | CPU µs per job, matcher / baseline publisher | matcher peak RSS, ready → after (MiB) | job size (bytes) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const result of results) {
     const matcher = median(result.rounds.map((round) => round.matcherSeconds));
@@ -53,6 +57,14 @@ export function formatTable(results: RunResult[]): string {
     const ratios = result.rounds.map(
       (round) => round.matcherSeconds / baselineSeconds(round),
     );
+    const cpuPerJob = (seconds: number) =>
+      ((seconds * 1e6) / result.webhooks).toFixed(0);
+    const matcherCpu = median(
+      result.rounds.map((round) => round.matcherCpuSeconds),
+    );
+    const publishCpu = median(
+      result.rounds.map((round) => round.publishCpuSeconds),
+    );
     lines.push(
       `| ${result.webhooks.toLocaleString('en-US')} ` +
         `| ${result.rounds.length} ` +
@@ -61,6 +73,7 @@ export function formatTable(results: RunResult[]): string {
         `| ${baseline.toFixed(2)} (${query.toFixed(2)} + ${publish.toFixed(2)}) ` +
         `| ${Math.round(result.webhooks / baseline).toLocaleString('en-US')} ` +
         `| ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)}) ` +
+        `| ${cpuPerJob(matcherCpu)} / ${cpuPerJob(publishCpu)} ` +
         `| ${result.matcherIdleRssMb.toFixed(0)} → ${result.matcherPeakRssMb.toFixed(0)} ` +
         `| ${result.jobBytes} |`,
     );

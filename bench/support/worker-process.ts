@@ -48,7 +48,8 @@ const CLOCK_TICKS_PER_SECOND = Number(
   execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim(),
 );
 
-function readCpuSeconds(pid: number): number {
+/** Returns user plus system CPU seconds that process `pid` has used. */
+export function readCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may
   // contain spaces. utime and stime are fields 14 and 15 of the line.

@@ -4,6 +4,7 @@ import {
   DeliveryJobEncoder,
   deliveryIdFor,
   firstAttemptIdFor,
+  jobFieldsJson,
   uuidV5,
 } from './delivery-job';
 
@@ -100,11 +101,15 @@ describe('DeliveryJobEncoder', () => {
       previous_manifests: [],
     },
   };
-  const target = {
+  const webhook = {
     webhook_id: '9f6d8c1e-2b4a-4c3d-8e5f-6a7b8c9d0e1f',
     organization_id: 'org-2',
     url: 'https://hooks.example.com/quor?a=1&b="x"\u2028',
     secrets: ['whsec_bmV3', 'whsec_b2xk'],
+  };
+  const target = {
+    webhook_id: webhook.webhook_id,
+    fields: jobFieldsJson(webhook),
   };
   const publishedAt = '2026-12-03T10:15:01.000Z';
 
@@ -112,7 +117,7 @@ describe('DeliveryJobEncoder', () => {
     const { body } = new DeliveryJobEncoder(event, publishedAt).encode(target);
 
     expect(body.toString('utf8')).toBe(
-      JSON.stringify(buildDeliveryJob(event, target, publishedAt)),
+      JSON.stringify(buildDeliveryJob(event, webhook, publishedAt)),
     );
   });
 

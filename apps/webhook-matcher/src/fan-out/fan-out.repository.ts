@@ -11,6 +11,17 @@ const FAN_OUT_LOCK_CLASS = 0x6d61_7463;
 
 const CURSOR = 'fan_out_jobs';
 
+/**
+ * A webhook's job fields as JSON object members, built by PostgreSQL in the
+ * form and order of `jobFieldsJson`. to_json escapes text as JSON.stringify
+ * does; the tests compare both on control characters, quotes, backslashes
+ * and non-ASCII text.
+ */
+export const JOB_FIELDS_SQL = `'"organization_id":' || to_json(w.organization_id)::text
+  || ',"webhook_id":"' || w.id::text
+  || '","url":' || to_json(w.url)::text
+  || ',"secrets":' || array_to_json(w.secrets)::text`;
+
 /** Stored progress of one event. */
 export interface ProcessedEvent {
   /** Sequence number that keys the event's job rows; bigint as text. */
@@ -152,7 +163,7 @@ export class FanOutRepository {
       const after = publishedThrough === null ? '' : 'AND j.webhook_id > $2';
       await this.execute(
         `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
-         SELECT j.webhook_id, w.organization_id, w.url, w.secrets
+         SELECT j.webhook_id, ${JOB_FIELDS_SQL} AS fields
          FROM fan_out_job j
          JOIN webhook w ON w.id = j.webhook_id
          WHERE j.event_seq = $1 ${after}
