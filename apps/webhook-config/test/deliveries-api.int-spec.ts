@@ -1,6 +1,7 @@
 import { DeliveryJobMessage, WebhookChangedMessage } from '@quor/contracts';
 import { randomUUID } from 'node:crypto';
 import { MaintenanceScheduler } from '../src/maintenance/maintenance.scheduler';
+import { RetentionService } from '../src/deliveries/retention.service';
 import { ConfigTestApp, validWebhook } from './config-test-app';
 import { deliveryRecord } from './delivery-record.fixture';
 
@@ -336,6 +337,33 @@ describe('deliveries API', () => {
     expect(rows.map((row) => row.attempt_id)).toEqual(
       recent.slice(0, 10).map((record) => record.attempt_id),
     );
+  });
+
+  it('prunes more than one batch and counts it', async () => {
+    const { organization, webhookId } = await webhookOfNewOrganization();
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+    await publishRecords([
+      deliveryRecord(organization, webhookId, { started_at: old }),
+    ]);
+    await waitForRows(webhookId, 1);
+    // Copies of the record under new attempt ids, more than a batch of 5,000.
+    await harness.dataSource.query(
+      `INSERT INTO delivery
+       SELECT (jsonb_populate_record(d, jsonb_build_object(
+         'attempt_id', gen_random_uuid()))).*
+       FROM delivery d, generate_series(1, 5000)
+       WHERE d.webhook_id = $1`,
+      [webhookId],
+    );
+
+    const deleted = await harness.app.get(RetentionService).prune(new Date());
+
+    const [{ remaining }] = await harness.dataSource.query(
+      'SELECT count(*)::int AS remaining FROM delivery WHERE webhook_id = $1',
+      [webhookId],
+    );
+    expect(remaining).toBe(0);
+    expect(deleted).toBeGreaterThanOrEqual(5_001);
   });
 
   it('stores records published while it was stopped', async () => {

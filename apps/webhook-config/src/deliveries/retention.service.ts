@@ -16,6 +16,23 @@ export class RetentionService {
     @Inject(CONFIG) private readonly config: ConfigServiceConfig,
   ) {}
 
+  /**
+   * Runs a `DELETE ... RETURNING` and returns how many rows it deleted.
+   * TypeORM returns `[rows, count]` for a top-level DELETE, whose length is
+   * always 2, so the statement runs inside a CTE that counts its rows.
+   */
+  private async deleteCounting(
+    deleteSql: string,
+    parameters: unknown[],
+  ): Promise<number> {
+    const [{ count }] = (await this.dataSource.query(
+      `WITH deleted AS (${deleteSql}) SELECT count(*)::int AS count FROM deleted`,
+      parameters,
+    )) as { count: number }[];
+
+    return count;
+  }
+
   /** Returns how many records were deleted. */
   async prune(now: Date): Promise<number> {
     const cutoff = new Date(
@@ -23,19 +40,19 @@ export class RetentionService {
     );
     let deleted = 0;
     for (;;) {
-      const expired: unknown[] = await this.dataSource.query(
+      const expired = await this.deleteCounting(
         `DELETE FROM delivery WHERE attempt_id IN (
            SELECT attempt_id FROM delivery WHERE started_at < $1 LIMIT $2
          ) RETURNING attempt_id`,
         [cutoff, PRUNE_BATCH],
       );
-      deleted += expired.length;
-      if (expired.length < PRUNE_BATCH) {
+      deleted += expired;
+      if (expired < PRUNE_BATCH) {
         break;
       }
     }
     for (;;) {
-      const excess: unknown[] = await this.dataSource.query(
+      const excess = await this.deleteCounting(
         `DELETE FROM delivery WHERE attempt_id IN (
            SELECT attempt_id FROM (
              SELECT attempt_id, row_number() OVER (
@@ -47,8 +64,8 @@ export class RetentionService {
          ) RETURNING attempt_id`,
         [this.config.DELIVERY_RETENTION_MAX_PER_WEBHOOK, PRUNE_BATCH],
       );
-      deleted += excess.length;
-      if (excess.length < PRUNE_BATCH) {
+      deleted += excess;
+      if (excess < PRUNE_BATCH) {
         break;
       }
     }
