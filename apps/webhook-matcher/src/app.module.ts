@@ -13,6 +13,7 @@ import { MATCHER_CONFIG, MatcherConfig } from './config/matcher.config';
 import { matcherDataSourceOptions } from './database/data-source';
 import { FanOutService } from './fan-out/fan-out.service';
 import { ImageUpdatedConsumer } from './fan-out/image-updated.consumer';
+import { ProcessedEventRetention } from './fan-out/processed-event-retention';
 import { HealthController } from './health/health.controller';
 import { ReadModelConsumer } from './read-model/read-model.consumer';
 import { ReadModelService } from './read-model/read-model.service';
@@ -57,6 +58,7 @@ export class AppModule {
         },
         BrokerHealthIndicator,
         FanOutService,
+        ProcessedEventRetention,
         ReadModelService,
       ],
     };

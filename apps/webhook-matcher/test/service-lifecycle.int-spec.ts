@@ -82,7 +82,7 @@ describe('start-up', () => {
 
     expect(await migrate.exitCode()).toBe(0);
     expect(migrate.output.join('\n')).toContain(
-      '"migrations_applied":["CreateMatcherSchema1764892800000","KeyFanOutJobsByEventSequence1796342400000"]',
+      '"migrations_applied":["CreateMatcherSchema1764892800000","KeyFanOutJobsByEventSequence1796342400000","IndexCompletedEvents1796346000000"]',
     );
   });
 

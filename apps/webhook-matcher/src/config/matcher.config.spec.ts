@@ -9,6 +9,15 @@ describe('MatcherConfig', () => {
     expect(config.RUN_MIGRATIONS).toBe(true);
     expect(config.MATCHER_PREFETCH).toBe(8);
     expect(config.FAN_OUT_BATCH_SIZE).toBe(1000);
+    expect(config.PROCESSED_EVENT_RETENTION_DAYS).toBe(30);
+  });
+
+  it('rejects retention of 0 days naming the variable', () => {
+    expect(() =>
+      loadConfig(MatcherConfig, { PROCESSED_EVENT_RETENTION_DAYS: '0' }),
+    ).toThrow(
+      'PROCESSED_EVENT_RETENTION_DAYS="0": must be a whole number from 1 to 3650',
+    );
   });
 
   it('reads RUN_MIGRATIONS=false as false', () => {

@@ -38,6 +38,13 @@ export class MatcherConfig {
    */
   @IsWholeNumber(1, 50_000)
   FAN_OUT_BATCH_SIZE = 1000;
+
+  /**
+   * Days a completed fan-out is remembered. A message with the same event
+   * id that arrives later fans out again.
+   */
+  @IsWholeNumber(1, 3650)
+  PROCESSED_EVENT_RETENTION_DAYS = 30;
 }
 
 export const MATCHER_CONFIG = Symbol('MatcherConfig');

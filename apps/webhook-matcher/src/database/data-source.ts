@@ -6,6 +6,7 @@ import {
 import { DataSourceOptions } from 'typeorm';
 import { CreateMatcherSchema1764892800000 } from './migrations/1764892800000-create-matcher-schema';
 import { KeyFanOutJobsByEventSequence1796342400000 } from './migrations/1796342400000-key-fan-out-jobs-by-event-sequence';
+import { IndexCompletedEvents1796346000000 } from './migrations/1796346000000-index-completed-events';
 
 /** PostgreSQL schema that contains every table of webhook-matcher. */
 export const MATCHER_SCHEMA = 'webhook_matcher';
@@ -25,6 +26,7 @@ export function matcherDataSourceOptions(
     migrations: [
       CreateMatcherSchema1764892800000,
       KeyFanOutJobsByEventSequence1796342400000,
+      IndexCompletedEvents1796346000000,
     ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

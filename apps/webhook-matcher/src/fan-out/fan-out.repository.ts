@@ -214,10 +214,8 @@ export class FanOutRepository {
    * Marks the event complete and deletes its job rows in one transaction.
    * Later receptions of the event find `completed_at` and publish nothing,
    * so the rows have no further use, and `fan_out_job` only contains the
-   * jobs of fan-outs in progress.
-   *
-   * TODO: delete `processed_event` rows once redeliveries of their event
-   * can no longer arrive; they are kept forever for now.
+   * jobs of fan-outs in progress. ProcessedEventRetention deletes the
+   * event row after PROCESSED_EVENT_RETENTION_DAYS.
    */
   async markCompleted(eventSeq: string): Promise<void> {
     await this.runner.startTransaction();
