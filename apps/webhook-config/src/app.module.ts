@@ -28,6 +28,7 @@ import { OrganizationsService } from './organizations/organizations.service';
 import { PlatformConsumer } from './organizations/platform.consumer';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
+import { OutboundTestQuota } from './webhooks/outbound-test-quota.service';
 import { TestConnectionService } from './webhooks/test-connection.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -115,6 +116,7 @@ export class AppModule {
         DeliveryRequestsService,
         WebhooksService,
         TestConnectionService,
+        OutboundTestQuota,
         DeliveriesService,
       ],
     };

@@ -16,6 +16,7 @@ export const TEST_JWT_SECRET = 'config-service-test-key-0123456789abcdef';
 export interface ApiResponse {
   status: number;
   body: Record<string, unknown> & { data?: Record<string, unknown>[] };
+  headers: Headers;
 }
 
 /**
@@ -108,7 +109,11 @@ export class ConfigTestApp {
     });
     const text = await response.text();
 
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : {},
+      headers: response.headers,
+    };
   }
 
   /** Publishes a platform message on quor.events and waits for the confirm. */

@@ -49,6 +49,13 @@ export class ConfigServiceConfig {
   @IsWholeNumber(10, 1_000_000)
   DELIVERY_RETENTION_MAX_PER_WEBHOOK = 10_000;
 
+  /**
+   * Test connections and pings one organization may send per minute, over
+   * all replicas; more get 429.
+   */
+  @IsWholeNumber(1, 10_000)
+  OUTBOUND_TESTS_PER_MINUTE = 20;
+
   /** How long a rotated-out signing secret keeps signing deliveries. */
   @IsWholeNumber(0, 604_800, 'seconds')
   SECRET_ROTATION_OVERLAP_SECONDS = 86_400;

@@ -10,6 +10,7 @@ import { SubscriptionEntity } from '../organizations/subscription.entity';
 import { OutboxEntity } from '../outbox/outbox.entity';
 import { WebhookEntity } from '../webhooks/webhook.entity';
 import { CreateConfigSchema1764806400000 } from './migrations/1764806400000-create-config-schema';
+import { CreateOutboundTestQuota1796349600000 } from './migrations/1796349600000-create-outbound-test-quota';
 
 /** PostgreSQL schema that contains every table of webhook-config. */
 export const CONFIG_SCHEMA = 'webhook_config';
@@ -28,7 +29,10 @@ export function configDataSourceOptions(
       DeliveryEntity,
       OutboxEntity,
     ],
-    migrations: [CreateConfigSchema1764806400000],
+    migrations: [
+      CreateConfigSchema1764806400000,
+      CreateOutboundTestQuota1796349600000,
+    ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,

@@ -8,6 +8,7 @@ import { describeLimit } from '../organizations/plan-policy';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { activeSecrets, OutboxWriter } from '../outbox/outbox.writer';
 import { WebhookEntity } from '../webhooks/webhook.entity';
+import { OutboundTestQuota } from '../webhooks/outbound-test-quota.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { DeliveriesService } from './deliveries.service';
 
@@ -28,6 +29,7 @@ export class DeliveryRequestsService {
     private readonly organizations: OrganizationsService,
     private readonly outbox: OutboxWriter,
     private readonly relay: OutboxRelay,
+    private readonly testQuota: OutboundTestQuota,
   ) {}
 
   /**
@@ -72,35 +74,46 @@ export class DeliveryRequestsService {
   }
 
   /** Sends a signed test ping to the saved webhook. */
+  /**
+   * Queues a signed ping to the saved URL. Pings count against the
+   * organization's per-minute limit of test requests, in the transaction
+   * that queues them, so a rejected ping is not counted.
+   */
   async ping(organizationId: string, webhookId: string) {
-    return this.request(organizationId, webhookId, (webhook, now) => {
-      const eventId = `ping-${randomUUID()}`;
+    return this.request(
+      organizationId,
+      webhookId,
+      (webhook, now) => {
+        const eventId = `ping-${randomUUID()}`;
 
-      return {
-        delivery_id: randomUUID(),
-        attempt_id: randomUUID(),
-        kind: 'ping',
-        event_id: eventId,
-        event_type: PING_EVENT_TYPE,
-        occurred_at: now.toISOString(),
-        organization_id: organizationId,
-        webhook_id: webhook.id,
-        url: webhook.url,
-        secrets: activeSecrets(webhook, now),
-        payload: {
-          type: PING_EVENT_TYPE,
+        return {
+          delivery_id: randomUUID(),
+          attempt_id: randomUUID(),
+          kind: 'ping',
+          event_id: eventId,
+          event_type: PING_EVENT_TYPE,
+          occurred_at: now.toISOString(),
+          organization_id: organizationId,
           webhook_id: webhook.id,
-          sent_at: now.toISOString(),
-        },
-        published_at: now.toISOString(),
-      };
-    });
+          url: webhook.url,
+          secrets: activeSecrets(webhook, now),
+          payload: {
+            type: PING_EVENT_TYPE,
+            webhook_id: webhook.id,
+            sent_at: now.toISOString(),
+          },
+          published_at: now.toISOString(),
+        };
+      },
+      (manager) => this.testQuota.consume(organizationId, manager),
+    );
   }
 
   private async request(
     organizationId: string,
     webhookId: string,
     build: (webhook: WebhookEntity, now: Date) => DeliveryJobMessage,
+    beforeQueue?: (manager: EntityManager) => Promise<void>,
   ) {
     const job = await this.dataSource.transaction(
       async (manager: EntityManager) => {
@@ -111,6 +124,7 @@ export class DeliveryRequestsService {
         );
         const now = new Date();
         await this.assertMaySend(manager, webhook, now);
+        await beforeQueue?.(manager);
         const message = build(webhook, now);
         await this.outbox.deliveryRequested(manager, message);
 

@@ -23,3 +23,13 @@ export class FieldError extends Error {
 
 /** A dependency that did not reply in time, so the client may try again. */
 export class DependencyUnavailableError extends Error {}
+
+/** A request over a rate limit; the client may try again after a pause. */
+export class RateLimitError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import {
   DependencyUnavailableError,
+  RateLimitError,
   FieldError,
   PlanLimitError,
   ResourceNotFoundError,
@@ -45,6 +46,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
+    if (exception instanceof RateLimitError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     if (
       body.statusCode >= 500 &&
       !(exception instanceof DependencyUnavailableError)
@@ -72,6 +76,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof DependencyUnavailableError) {
       return this.body(HttpStatus.SERVICE_UNAVAILABLE, exception.message);
+    }
+    if (exception instanceof RateLimitError) {
+      return this.body(HttpStatus.TOO_MANY_REQUESTS, exception.message);
     }
     if (exception instanceof HttpException) {
       return this.fromHttpException(exception);

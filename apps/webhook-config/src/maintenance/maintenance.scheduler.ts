@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { RetentionService } from '../deliveries/retention.service';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { OutboundTestQuota } from '../webhooks/outbound-test-quota.service';
 import { SecretRotationService } from '../webhooks/secret-rotation.service';
 
 /** How often the maintenance tasks run. */
@@ -13,7 +14,8 @@ export const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /**
  * Runs time-driven work even when no request arrives: ends expired trials,
- * ends secret rotation overlaps and prunes old delivery records. Every
+ * ends secret rotation overlaps, prunes old delivery records and old
+ * counts of test requests. Every
  * task is idempotent, so several replicas may run it at once.
  */
 @Injectable()
@@ -28,6 +30,7 @@ export class MaintenanceScheduler
     private readonly organizations: OrganizationsService,
     private readonly rotation: SecretRotationService,
     private readonly retention: RetentionService,
+    private readonly testQuota: OutboundTestQuota,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,12 +51,14 @@ export class MaintenanceScheduler
     const trials = await this.organizations.enforceExpiredTrials(now);
     const overlaps = await this.rotation.expireOverlaps(now);
     const pruned = await this.retention.prune(now);
-    if (trials + overlaps + pruned > 0) {
+    const quotaWindows = await this.testQuota.prune(now);
+    if (trials + overlaps + pruned + quotaWindows > 0) {
       this.logger.log(
         {
           ended_trials: trials,
           ended_overlaps: overlaps,
           pruned_deliveries: pruned,
+          pruned_test_quota_windows: quotaWindows,
         },
         'maintenance done',
       );

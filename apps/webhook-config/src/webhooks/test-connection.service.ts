@@ -3,6 +3,7 @@ import { TestConnectionRequest, TestConnectionResult } from '@quor/contracts';
 import { RabbitRpcClient } from '@quor/messaging';
 import { CONFIG, ConfigServiceConfig } from '../config/config-service.config';
 import { DependencyUnavailableError } from '../errors/domain.errors';
+import { OutboundTestQuota } from './outbound-test-quota.service';
 import { normalizeWebhookUrl } from './webhook-url';
 
 /**
@@ -19,6 +20,7 @@ export class TestConnectionService {
 
   constructor(
     private readonly rpc: RabbitRpcClient,
+    private readonly testQuota: OutboundTestQuota,
     @Inject(CONFIG) private readonly config: ConfigServiceConfig,
   ) {}
 
@@ -30,6 +32,9 @@ export class TestConnectionService {
       organization_id: organizationId,
       url: normalizeWebhookUrl(url, this.config.EGRESS_ALLOW_LOOPBACK),
     };
+    // Counted once the URL passed the checks: only attempts that reach a
+    // delivery worker count against the limit.
+    await this.testQuota.consume(organizationId);
     const result = await this.rpc.request<TestConnectionResult>(
       request,
       TEST_CONNECTION_TIMEOUT_MS,

@@ -122,7 +122,7 @@ export class WebhooksController {
     description:
       'The attempt ended; outcome tells whether the receiver answered with a 2xx.',
   })
-  @ApiErrorResponses([413, 503], {
+  @ApiErrorResponses([413, 429, 503], {
     503: 'No delivery worker replied within 6 seconds; try again in a minute.',
   })
   async test(
@@ -263,7 +263,7 @@ export class WebhooksController {
     type: DeliveryRequestedResponse,
     description: 'The ping was queued.',
   })
-  @ApiErrorResponses([400, 403, 404], {
+  @ApiErrorResponses([400, 403, 404, 429], {
     400: 'The webhook id is not a UUID, the webhook is disabled, or the body is not JSON.',
     403: 'The plan allows no deliveries.',
   })
