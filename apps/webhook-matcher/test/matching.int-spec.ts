@@ -267,7 +267,7 @@ describe('duplicate events', () => {
 
     await suite.driver.fanOut(body);
     const rows = await suite.db.query(
-      `SELECT 1 FROM fan_out_job j JOIN processed_event e ON e.seq = j.event_seq
+      `SELECT 1 FROM fan_out_target j JOIN processed_event e ON e.seq = j.event_seq
        WHERE e.event_id = $1`,
       [body.event_id],
     );

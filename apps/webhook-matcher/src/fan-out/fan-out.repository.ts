@@ -110,7 +110,7 @@ export class FanOutRepository {
       );
       const seq = records[0].seq;
       const inserted = await this.execute(
-        `INSERT INTO fan_out_job (event_seq, webhook_id)
+        `INSERT INTO fan_out_target (event_seq, webhook_id)
          SELECT $1::bigint, w.id
          FROM subscription s
          JOIN organization_plan p ON p.organization_id = s.organization_id
@@ -149,6 +149,32 @@ export class FanOutRepository {
   }
 
   /**
+   * Moves the job rows that the release before `fan_out_target` stored for
+   * an event in `fan_out_job`, when that release began the fan-out and this
+   * one resumes it. Returns how many rows moved.
+   */
+  async adoptLegacyJobs(eventId: string, eventSeq: string): Promise<number> {
+    await this.runner.startTransaction();
+    try {
+      const moved = await this.execute(
+        `INSERT INTO fan_out_target (event_seq, webhook_id)
+         SELECT $2::bigint, webhook_id FROM fan_out_job WHERE event_id = $1
+         ON CONFLICT DO NOTHING`,
+        [eventId, eventSeq],
+      );
+      await this.execute('DELETE FROM fan_out_job WHERE event_id = $1', [
+        eventId,
+      ]);
+      await this.runner.commitTransaction();
+
+      return moved.affected;
+    } catch (error) {
+      await this.runner.rollbackTransaction();
+      throw error;
+    }
+  }
+
+  /**
    * Opens a cursor over the event's jobs after `publishedThrough` in
    * webhook id order, with the webhook fields a job needs. The cursor
    * reads one snapshot in one transaction and hands out rows in batches,
@@ -164,7 +190,7 @@ export class FanOutRepository {
       await this.execute(
         `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
          SELECT j.webhook_id, ${JOB_FIELDS_SQL} AS fields
-         FROM fan_out_job j
+         FROM fan_out_target j
          JOIN webhook w ON w.id = j.webhook_id
          WHERE j.event_seq = $1 ${after}
          ORDER BY j.webhook_id`,
@@ -213,7 +239,7 @@ export class FanOutRepository {
   /**
    * Marks the event complete and deletes its job rows in one transaction.
    * Later receptions of the event find `completed_at` and publish nothing,
-   * so the rows have no further use, and `fan_out_job` only contains the
+   * so the rows have no further use, and `fan_out_target` only contains the
    * jobs of fan-outs in progress. ProcessedEventRetention deletes the
    * event row after PROCESSED_EVENT_RETENTION_DAYS.
    */
@@ -224,7 +250,7 @@ export class FanOutRepository {
         'UPDATE processed_event SET completed_at = now() WHERE seq = $1',
         [eventSeq],
       );
-      await this.execute('DELETE FROM fan_out_job WHERE event_seq = $1', [
+      await this.execute('DELETE FROM fan_out_target WHERE event_seq = $1', [
         eventSeq,
       ]);
       await this.runner.commitTransaction();

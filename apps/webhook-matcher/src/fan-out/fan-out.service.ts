@@ -184,6 +184,15 @@ export class FanOutService implements BeforeApplicationShutdown {
       },
       known ? 'fan-out resumed' : 'fan-out matched',
     );
+    if (known) {
+      const adopted = await repository.adoptLegacyJobs(event_id, known.seq);
+      if (adopted > 0) {
+        this.logger.log(
+          { event_id, jobs: adopted },
+          'job rows of the previous release moved to fan_out_target',
+        );
+      }
+    }
 
     await repository.openJobCursor(
       snapshot.seq,
