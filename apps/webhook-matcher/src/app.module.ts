@@ -9,7 +9,11 @@ import {
   MessagingMetrics,
   MetricsModule,
 } from '@quor/platform';
-import { MATCHER_CONFIG, MatcherConfig } from './config/matcher.config';
+import {
+  MATCHER_CONFIG,
+  MatcherConfig,
+  matcherPoolSize,
+} from './config/matcher.config';
 import { matcherDataSourceOptions } from './database/data-source';
 import { FanOutService } from './fan-out/fan-out.service';
 import { ImageUpdatedConsumer } from './fan-out/image-updated.consumer';
@@ -37,7 +41,12 @@ export class AppModule {
       imports: [
         createLoggerModule(SERVICE_NAME, config.LOG_LEVEL),
         MetricsModule.forRoot(SERVICE_NAME, [MessagingMetrics, MatcherMetrics]),
-        TypeOrmModule.forRoot(matcherDataSourceOptions(config.DATABASE_URL)),
+        TypeOrmModule.forRoot(
+          matcherDataSourceOptions(
+            config.DATABASE_URL,
+            matcherPoolSize(config.MATCHER_PREFETCH),
+          ),
+        ),
         TerminusModule,
       ],
       controllers: [HealthController, ImageUpdatedConsumer, ReadModelConsumer],

@@ -73,7 +73,7 @@ describe('start-up', () => {
 
     expect(await matcher.exitCode()).toBe(1);
     expect(matcher.output.join('\n')).toMatch(
-      /MATCHER_PREFETCH=\\"0\\": must be a whole number from 1 to 1000/,
+      /MATCHER_PREFETCH=\\"0\\": must be a whole number from 1 to 32/,
     );
   });
 

@@ -27,9 +27,10 @@ export class MatcherConfig {
 
   /**
    * Unacknowledged messages per consumed queue. On the image.updated queue
-   * this is also the maximum number of fan-outs in progress at a time.
+   * this is also the maximum number of fan-outs in progress at a time. Each
+   * unit needs up to three database connections (matcherPoolSize).
    */
-  @IsWholeNumber(1, 1000)
+  @IsWholeNumber(1, 32)
   MATCHER_PREFETCH = 8;
 
   /**
@@ -48,3 +49,15 @@ export class MatcherConfig {
 }
 
 export const MATCHER_CONFIG = Symbol('MatcherConfig');
+
+/**
+ * Database connections the matcher needs for `prefetch`: each fan-out in
+ * progress holds one for its cursor and uses one more while it records
+ * progress, each change being applied holds one, and health checks and
+ * retention take the last two. A smaller pool could leave a fan-out that
+ * holds the event's lock waiting for a connection held by receptions
+ * waiting for that lock.
+ */
+export function matcherPoolSize(prefetch: number): number {
+  return 3 * prefetch + 2;
+}

@@ -17,6 +17,7 @@ export const MATCHER_SCHEMA = 'webhook_matcher';
  */
 export function matcherDataSourceOptions(
   databaseUrl: string,
+  poolSize = 20,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -32,7 +33,7 @@ export function matcherDataSourceOptions(
     migrationsTransactionMode: 'all',
     synchronize: false,
     extra: {
-      max: 20,
+      max: poolSize,
       application_name: 'webhook-matcher',
       options: `-c search_path=${MATCHER_SCHEMA}`,
     },
