@@ -87,7 +87,17 @@ export class AppModule {
         {
           provide: DestinationLimiter,
           useFactory: () =>
-            new DestinationLimiter(config.DELIVERY_PER_DESTINATION_CONCURRENCY),
+            new DestinationLimiter(
+              config.DELIVERY_PER_DESTINATION_CONCURRENCY,
+              {
+                // A quarter of the worker's slots at most go to probes of
+                // stalled destinations.
+                maxProbes: Math.max(
+                  1,
+                  Math.floor(config.DELIVERY_CONCURRENCY / 4),
+                ),
+              },
+            ),
         },
         BrokerHealthIndicator,
         DeliveryAttemptService,

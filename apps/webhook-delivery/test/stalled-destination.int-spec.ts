@@ -5,6 +5,7 @@ import { ServerResponse } from 'node:http';
 import { deliveryJob } from './support/delivery-jobs';
 import { startWorker, workerEnvironment } from './support/delivery-worker';
 import {
+  answerOk,
   createReceiverTrust,
   Receiver,
   ReceiverTrust,
@@ -30,9 +31,9 @@ async function waitUntil(
 
 /**
  * One endpoint that keeps every request open. With one slot per
- * destination, its first job hangs; after a second without a finished
- * attempt the destination is stalled, and later jobs go to
- * `webhook-delivery.stalled` as the bytes published.
+ * destination, its first job hangs. After 5 s (the response timeout)
+ * without a finished attempt the destination is stalled, so later jobs go
+ * to `webhook-delivery.stalled` as the bytes published.
  */
 describe('webhook-delivery stalled destination', () => {
   let trust: ReceiverTrust;
@@ -56,17 +57,19 @@ describe('webhook-delivery stalled destination', () => {
     });
   });
 
+  // The open requests are ended first, so the worker's shutdown does not
+  // wait for their timeouts.
   afterAll(async () => {
-    await worker?.close();
     for (const response of openResponses) {
       response.destroy();
     }
+    await worker?.close();
     await hanging?.close();
     await broker?.purge();
     await amqp?.close();
     await broker?.close();
     trust?.remove();
-  });
+  }, 30_000);
 
   it('defers jobs of stalled destination as published', async () => {
     const first = deliveryJob(hanging.url());
@@ -76,8 +79,15 @@ describe('webhook-delivery stalled destination', () => {
       5_000,
       async () => openResponses.length === 1,
     );
-    // Past one second without a finished attempt the destination is stalled.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The first attempt times out after 5 s, and the destination is
+    // stalled. Its one probe attempt then hangs too.
+    await broker.waitForRecord(first.attempt_id, 10_000);
+    await broker.publishJob(deliveryJob(hanging.url()));
+    await waitUntil(
+      'the probe request to hang',
+      5_000,
+      async () => openResponses.length === 2,
+    );
 
     // This body lacks required fields: a stalled destination's job is
     // deferred before validation, so it is not dead-lettered yet.
@@ -106,6 +116,78 @@ describe('webhook-delivery stalled destination', () => {
       'not-validated-yet',
     );
     expect(await broker.queueDepth(QUEUES.deliveryDeferred.name)).toBe(0);
-    expect(openResponses).toHaveLength(1);
+    expect(openResponses).toHaveLength(2);
   }, 20_000);
+});
+
+/**
+ * As many hanging endpoints as the worker has slots. Their first attempts
+ * take every slot until they time out. After that, stalled destinations
+ * get at most a quarter of the slots for probes, so a healthy endpoint is
+ * served at once.
+ */
+describe('webhook-delivery with many stalled destinations', () => {
+  const CONCURRENCY = 8;
+  let trust: ReceiverTrust;
+  let broker: DeliveryTestBroker;
+  let worker: INestApplication;
+  const hanging: Receiver[] = [];
+  let healthy: Receiver;
+  const openResponses: ServerResponse[] = [];
+
+  beforeAll(async () => {
+    trust = createReceiverTrust();
+    broker = await DeliveryTestBroker.connect(workerEnvironment({}).AMQP_URL);
+    for (let index = 0; index < CONCURRENCY; index += 1) {
+      hanging.push(
+        await startReceiver(trust.certificate, (_request, response) => {
+          openResponses.push(response);
+        }),
+      );
+    }
+    healthy = await startReceiver(trust.certificate, answerOk);
+    worker = await startWorker({
+      EGRESS_ALLOW_LOOPBACK: 'true',
+      EGRESS_EXTRA_CA_FILE: trust.caFile,
+      DELIVERY_CONCURRENCY: String(CONCURRENCY),
+    });
+  });
+
+  // The open requests are ended first, so the worker's shutdown does not
+  // wait for their timeouts.
+  afterAll(async () => {
+    for (const response of openResponses) {
+      response.destroy();
+    }
+    await worker?.close();
+    for (const receiver of [...hanging, healthy]) {
+      await receiver?.close();
+    }
+    await broker?.purge();
+    await broker?.close();
+    trust?.remove();
+  }, 30_000);
+
+  it('serves healthy endpoint beside stalled ones', async () => {
+    const first = hanging.map((receiver) => deliveryJob(receiver.url()));
+    for (const job of first) {
+      await broker.publishJob(job);
+    }
+    await Promise.all(
+      first.map((job) => broker.waitForRecord(job.attempt_id, 10_000)),
+    );
+
+    // Every hanging destination is stalled now. Two more jobs each, then
+    // one to the healthy endpoint.
+    for (const receiver of [...hanging, ...hanging]) {
+      await broker.publishJob(deliveryJob(receiver.url()));
+    }
+    const healthyJob = deliveryJob(healthy.url());
+    const startedAt = Date.now();
+    await broker.publishJob(healthyJob);
+    const record = await broker.waitForRecord(healthyJob.attempt_id, 10_000);
+
+    expect(record.outcome).toBe('success');
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+  }, 30_000);
 });

@@ -8,11 +8,7 @@ import { SafeHttpClient } from '@quor/egress';
 import { QUEUES, RabbitPublisher, WEBHOOKS_EXCHANGE } from '@quor/messaging';
 import { DeliveryMetrics } from '@quor/platform';
 import { buildDeliveryRequest } from './delivery-request';
-import {
-  DestinationLimiter,
-  originOf,
-  SlotDecision,
-} from './destination-limiter';
+import { DestinationLimiter, originOf } from './destination-limiter';
 
 export type AttemptDisposition = 'delivered' | 'deferred';
 
@@ -36,7 +32,7 @@ export class DeliveryAttemptService {
   async handle(job: DeliveryJobMessage): Promise<AttemptDisposition> {
     const origin = originOf(job.url);
     const decision = await this.limiter.acquire(origin);
-    if (decision !== 'acquired') {
+    if (decision === 'busy' || decision === 'stalled') {
       await this.defer(job, decision);
 
       return 'deferred';
@@ -50,7 +46,7 @@ export class DeliveryAttemptService {
     } finally {
       // A timeout frees the slot but does not count as the origin's
       // progress, so a hanging origin stays stalled.
-      this.limiter.release(origin, record?.outcome !== 'timeout');
+      this.limiter.release(origin, record?.outcome !== 'timeout', decision);
     }
 
     await this.publisher.publish({
@@ -115,7 +111,7 @@ export class DeliveryAttemptService {
    */
   private async defer(
     job: DeliveryJobMessage,
-    reason: Exclude<SlotDecision, 'acquired'>,
+    reason: 'busy' | 'stalled',
   ): Promise<void> {
     const queue =
       reason === 'stalled' ? QUEUES.deliveryStalled : QUEUES.deliveryDeferred;

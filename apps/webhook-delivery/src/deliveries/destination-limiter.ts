@@ -1,19 +1,28 @@
 export interface DestinationLimiterOptions {
   /** Jobs that may wait in the worker for a slot of one origin. */
   maxWaiting: number;
-  /**
-   * Maximum time a job waits for a slot, in milliseconds. An origin that
-   * finished no attempt for this long while all its slots were taken gets
-   * no more waiting jobs until one of its attempts finishes.
-   */
+  /** Maximum time a job waits in the worker for a slot, in milliseconds. */
   maxWaitMs: number;
+  /**
+   * Time without a finished attempt, in milliseconds, after which an
+   * origin with attempts in flight or timed out counts as stalled. It
+   * equals the response timeout, so an endpoint that responds slowly but
+   * within it is never stalled.
+   */
+  stallAfterMs: number;
+  /**
+   * Attempts in flight to stalled origins, over all origins of a worker:
+   * one probe per stalled origin at a time, up to this many, so that many
+   * hanging endpoints cannot take all of a worker's slots.
+   */
+  maxProbes: number;
 }
 
 /**
- * Defaults: besides its `limit` attempts in flight, a hanging origin ties
- * up at most 16 waiting jobs of a worker, each for at most one second.
- * After that second the origin counts as stalled, and its jobs are deferred
- * at once, for longer than busy origins' jobs.
+ * Defaults: besides its `limit` attempts in flight, a busy origin ties up
+ * at most 16 waiting jobs of a worker, each for at most one second. An
+ * origin is stalled after 5 s without a finished attempt, the response
+ * timeout of @quor/egress.
  * NOTE: a burst to one healthy origin of more than `limit` + 16 jobs in a
  * worker's prefetch still sends the excess through the 2 s deferral, which
  * bounds that origin's throughput (phase b1 of bench/delivery-throughput).
@@ -21,15 +30,17 @@ export interface DestinationLimiterOptions {
 export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
   maxWaiting: 16,
   maxWaitMs: 1_000,
+  stallAfterMs: 5_000,
+  maxProbes: 16,
 };
 
 /**
- * Decision of `acquire`: a slot was taken, or the job is to be deferred
- * because the origin is busy (all slots taken, attempts still finishing) or
- * stalled (no attempt finished for `maxWaitMs`, and its one probe attempt
- * is in flight).
+ * Decision of `acquire`. A slot was taken: 'acquired', or 'probe' for the
+ * one attempt a stalled origin gets. Or the job is to be deferred, because
+ * the origin is busy (all slots taken, attempts still finishing) or stalled
+ * (no attempt finished for `stallAfterMs`).
  */
-export type SlotDecision = 'acquired' | 'busy' | 'stalled';
+export type SlotDecision = 'acquired' | 'probe' | 'busy' | 'stalled';
 
 /**
  * Origins with state above which the stalled ones without attempts in
@@ -37,13 +48,6 @@ export type SlotDecision = 'acquired' | 'busy' | 'stalled';
  * DELIVERY_CONCURRENCY of them, and stalled ones have state.
  */
 const MAX_TRACKED_ORIGINS = 1_000;
-
-/**
- * Attempts in flight that a stalled origin gets: one probe at a time, whose
- * response ends the stall, so a hanging endpoint ties up one slot per worker
- * once its first attempts have timed out.
- */
-const STALLED_LIMIT = 1;
 
 interface Waiter {
   resolve: (decision: SlotDecision) => void;
@@ -58,18 +62,24 @@ interface OriginState {
 }
 
 /**
- * Limits attempts in flight per destination origin, so that one slow or
- * hanging endpoint cannot occupy the whole worker. A job for an origin
- * whose `limit` slots are all taken waits for a slot when the origin is
- * finishing attempts, because a slot then frees within moments, whereas a
- * deferral through the broker delays the job by seconds. The job is
- * turned away, and the caller defers it, when `maxWaiting` jobs already
- * wait or when no slot freed within `maxWaitMs` ('busy'), or when the
- * origin finished no attempt for `maxWaitMs` ('stalled').
+ * Limits attempts in flight per destination origin, so that slow or
+ * hanging endpoints cannot occupy the whole worker. A job for an origin
+ * whose `limit` slots are all taken waits in the worker for a slot, for at
+ * most `maxWaitMs` and with at most `maxWaiting` others. A slot usually
+ * frees within moments, whereas a deferral through the broker delays the
+ * job by seconds. Otherwise the job is 'busy', and the caller defers it
+ * briefly.
+ *
+ * An origin whose attempts finished none for `stallAfterMs` is stalled: a
+ * timed-out attempt frees its slot but is no progress. A stalled origin
+ * gets one probe attempt at a time while fewer than `maxProbes` probes run
+ * in the worker, and every other job is 'stalled', which the caller defers
+ * for longer. The first finished attempt ends the stall.
  */
 export class DestinationLimiter {
   private readonly origins = new Map<string, OriginState>();
   private readonly options: DestinationLimiterOptions;
+  private probes = 0;
 
   constructor(
     private readonly limit: number,
@@ -79,19 +89,23 @@ export class DestinationLimiter {
   }
 
   /**
-   * Takes a slot for `origin`. Resolves with 'acquired' once the slot is
-   * taken, or with the reason to defer the job.
+   * Takes a slot for `origin`. Resolves with 'acquired' or 'probe' once
+   * the slot is taken, or with the reason to defer the job.
    */
   acquire(origin: string): Promise<SlotDecision> {
     const state = this.stateOf(origin);
-    const stalled = this.hasMadeNoProgress(state);
-    if (state.inFlight < (stalled ? STALLED_LIMIT : this.limit)) {
+    if (this.hasMadeNoProgress(state)) {
+      if (!this.mayProbe(state)) {
+        return Promise.resolve('stalled');
+      }
       state.inFlight += 1;
-      return Promise.resolve('acquired');
+      this.probes += 1;
+      return Promise.resolve('probe');
     }
 
-    if (stalled) {
-      return Promise.resolve('stalled');
+    if (state.inFlight < this.limit) {
+      state.inFlight += 1;
+      return Promise.resolve('acquired');
     }
     if (state.waiters.length >= this.options.maxWaiting) {
       return Promise.resolve('busy');
@@ -110,13 +124,21 @@ export class DestinationLimiter {
   }
 
   /**
-   * Frees a slot of `origin`, handing it to the longest-waiting job.
+   * Frees the slot that `acquire` gave for `origin`, handing it to the
+   * longest-waiting job. `decision` is what `acquire` resolved with.
    * `finished` is false for an attempt that timed out: it frees the slot
    * but is no progress, so a hanging origin stays stalled across its
    * timeouts. A stalled origin's state is kept after its last attempt for
    * the same reason, until it is pruned.
    */
-  release(origin: string, finished = true): void {
+  release(
+    origin: string,
+    finished = true,
+    decision: SlotDecision = 'acquired',
+  ): void {
+    if (decision === 'probe') {
+      this.probes -= 1;
+    }
     const state = this.origins.get(origin);
     if (!state) {
       return;
@@ -139,16 +161,16 @@ export class DestinationLimiter {
   }
 
   /**
-   * Tells whether `origin` finished no attempt for `maxWaitMs` and has its
-   * probe in flight, so that `acquire` would report 'stalled' at once.
+   * Tells whether `acquire` would report 'stalled' for `origin` at once,
+   * without taking anything.
    */
   isStalled(origin: string): boolean {
     const state = this.origins.get(origin);
 
     return (
       state !== undefined &&
-      state.inFlight >= STALLED_LIMIT &&
-      this.hasMadeNoProgress(state)
+      this.hasMadeNoProgress(state) &&
+      !this.mayProbe(state)
     );
   }
 
@@ -157,8 +179,12 @@ export class DestinationLimiter {
     return this.origins.size;
   }
 
+  private mayProbe(state: OriginState): boolean {
+    return state.inFlight === 0 && this.probes < this.options.maxProbes;
+  }
+
   private hasMadeNoProgress(state: OriginState): boolean {
-    return Date.now() - state.lastProgressAt >= this.options.maxWaitMs;
+    return Date.now() - state.lastProgressAt >= this.options.stallAfterMs;
   }
 
   private stateOf(origin: string): OriginState {
