@@ -207,6 +207,24 @@ function parseYamlFile(file: string): unknown[] {
   return parseYaml(readFileSync(file, 'utf8'), file);
 }
 
+/** Converts a Kubernetes memory quantity (Mi, Gi, M, G or bytes) to MiB. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity);
+  if (!match) {
+    throw new Error(`memory quantity ${quantity} is not in a supported form`);
+  }
+  const factors: Record<string, number> = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    K: 1000 / 1024 ** 2,
+    M: 1000 ** 2 / 1024 ** 2,
+    G: 1000 ** 3 / 1024 ** 2,
+  };
+
+  return Number(match[1]) * (match[2] ? factors[match[2]] : 1 / 1024 ** 2);
+}
+
 /** Runs `kubectl kustomize`, or `kustomize build` where only kustomize is installed. */
 function renderKustomization(directory: string): string {
   const renderers: Array<[string, string[]]> = [
@@ -558,6 +576,18 @@ describe.each(renderedTargets)('$name', ({ manifests }) => {
 
       it('mounts no service account token', () => {
         expect(podSpec.automountServiceAccountToken).toBe(false);
+      });
+
+      it('leaves 128 MiB of its memory limit beyond the old space', () => {
+        const nodeOptions =
+          (container.env ?? []).find(
+            (variable) => variable.name === 'NODE_OPTIONS',
+          )?.value ?? '';
+        const oldSpace = /--max-old-space-size=(\d+)/.exec(nodeOptions);
+
+        expect(
+          mebibytes(String(container.resources?.limits?.memory)),
+        ).toBeGreaterThanOrEqual((oldSpace ? Number(oldSpace[1]) : 0) + 128);
       });
 
       it('reads secrets only from quor-webhooks-secrets', () => {
