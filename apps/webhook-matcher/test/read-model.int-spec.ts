@@ -254,6 +254,27 @@ describe('read model', () => {
     expect(letter.headers[DEAD_LETTER_REASON_HEADER]).toMatch(/^version: /);
   });
 
+  it('dead-letters webhook URL with NUL', async () => {
+    const messageId = randomUUID();
+    const body = webhookChanged(uniqueName('org'), {
+      url: 'https://127.0.0.1:9/hooks/\u0000',
+    });
+
+    await suite.broker.publish(
+      WEBHOOKS_EXCHANGE,
+      'webhook.changed',
+      body,
+      messageId,
+    );
+    const letter = await waitFor('dead letter of webhook.changed', async () =>
+      suite.broker.deadLetterWithId(messageId),
+    );
+
+    expect(letter.headers[DEAD_LETTER_REASON_HEADER]).toBe(
+      'url: url contains a NUL character; send the URL as saved',
+    );
+  });
+
   it('dead-letters subscription without organization', async () => {
     const messageId = randomUUID();
 

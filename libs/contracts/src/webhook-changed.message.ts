@@ -52,7 +52,11 @@ export class WebhookChangedMessage {
   @IsBoolean()
   enabled!: boolean;
 
+  /** PostgreSQL text cannot hold NUL, so such a URL could not be stored. */
   @IsString()
+  @Matches(/^[^\u0000]*$/, {
+    message: 'url contains a NUL character; send the URL as saved',
+  })
   url!: string;
 
   /** Signing secrets, newest first; more than one while a rotation overlaps. */
