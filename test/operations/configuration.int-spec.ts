@@ -89,7 +89,7 @@ const CASES: Case[] = [
     service: 'webhook-matcher',
     variable: 'MATCHER_PREFETCH',
     value: '0',
-    expected: 'MATCHER_PREFETCH="0": must be a whole number from 1 to 1000',
+    expected: 'MATCHER_PREFETCH="0": must be a whole number from 1 to 32',
   },
   {
     service: 'webhook-delivery',
