@@ -21,6 +21,7 @@ import {
   startReceiverProcess,
 } from './support/receiver-control';
 import { BenchWorker, startBenchWorker } from './support/worker-process';
+import { median } from './support/statistics';
 
 /**
  * Measures the delivery throughput and memory of one webhook-delivery
@@ -117,15 +118,6 @@ function failedOutcomes(tally: RecordTally): string | undefined {
   return failed.length > 0
     ? failed.map(([outcome, count]) => `${count} ${outcome}`).join(', ')
     : undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-
-  return sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function percent(value: number): string {

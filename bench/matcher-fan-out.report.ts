@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { median } from './support/statistics';
 
 /** One fan-out and the baseline measured right after it. */
 export interface RoundResult {
@@ -24,15 +25,6 @@ export interface RunResult {
   /** VmHWM after the last round. */
   matcherPeakRssMb: number;
   jobBytes: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-
-  return sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function baselineSeconds(round: RoundResult): number {

@@ -12,24 +12,11 @@ import {
   startReceiver,
 } from './support/receiver';
 import { DeliveryTestBroker } from './support/test-broker';
+import { waitUntil } from './support/wait-until';
 
 const PER_DESTINATION_LIMIT = 2;
 const HANGING_JOBS = 20;
 const HEALTHY_JOBS = 10;
-
-async function waitUntil(
-  what: string,
-  timeoutMs: number,
-  check: () => boolean | Promise<boolean>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * Twenty jobs to an endpoint that delays its responses until the test

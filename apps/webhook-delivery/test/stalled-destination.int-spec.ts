@@ -12,22 +12,7 @@ import {
   startReceiver,
 } from './support/receiver';
 import { DeliveryTestBroker } from './support/test-broker';
-
-async function waitUntil(
-  description: string,
-  timeoutMs: number,
-  check: () => Promise<boolean>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${description}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { waitUntil } from './support/wait-until';
 
 /**
  * One endpoint that keeps every request open. With one slot per
