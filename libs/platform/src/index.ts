@@ -6,4 +6,5 @@ export * from './load-config';
 export * from './logger';
 export * from './schema-migrations';
 export * from './metrics';
+export * from './periodic-task';
 export * from './shutdown';

@@ -4,6 +4,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { PeriodicTask } from '@quor/platform';
 import { RetentionService } from '../deliveries/retention.service';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { OutboundTestQuota } from '../webhooks/outbound-test-quota.service';
@@ -23,8 +24,11 @@ export class MaintenanceScheduler
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(MaintenanceScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly task = new PeriodicTask(
+    MAINTENANCE_INTERVAL_MS,
+    () => this.runOnce(new Date()),
+    (error) => this.logger.error({ err: error }, 'maintenance failed'),
+  );
 
   constructor(
     private readonly organizations: OrganizationsService,
@@ -34,16 +38,11 @@ export class MaintenanceScheduler
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), MAINTENANCE_INTERVAL_MS);
-    this.timer.unref();
-    this.tick();
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) {
-      clearInterval(this.timer);
-    }
-    await this.running;
+    await this.task.stop();
   }
 
   /** Runs every task once at `now`. */
@@ -63,16 +62,5 @@ export class MaintenanceScheduler
         'maintenance done',
       );
     }
-  }
-
-  private tick(): void {
-    if (this.running) {
-      return;
-    }
-    this.running = this.runOnce(new Date())
-      .catch((error) => this.logger.error({ err: error }, 'maintenance failed'))
-      .finally(() => {
-        this.running = null;
-      });
   }
 }

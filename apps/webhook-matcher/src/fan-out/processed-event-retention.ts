@@ -6,6 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PeriodicTask } from '@quor/platform';
 import { DataSource } from 'typeorm';
 import { MATCHER_CONFIG, MatcherConfig } from '../config/matcher.config';
 
@@ -27,8 +28,15 @@ export class ProcessedEventRetention
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(ProcessedEventRetention.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly task = new PeriodicTask(
+    PRUNE_INTERVAL_MS,
+    () => this.pruneAndLog(),
+    (error) =>
+      this.logger.error(
+        { err: error },
+        'deleting old processed events failed; retrying in an hour',
+      ),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,16 +44,11 @@ export class ProcessedEventRetention
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), PRUNE_INTERVAL_MS);
-    this.timer.unref();
-    this.tick();
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) {
-      clearInterval(this.timer);
-    }
-    await this.running;
+    await this.task.stop();
   }
 
   /** Deletes the events completed before the retention period; returns how many. */
@@ -76,27 +79,13 @@ export class ProcessedEventRetention
     }
   }
 
-  private tick(): void {
-    if (this.running) {
-      return;
+  private async pruneAndLog(): Promise<void> {
+    const deleted = await this.prune(new Date());
+    if (deleted > 0) {
+      this.logger.log(
+        { deleted_events: deleted },
+        'old processed events deleted',
+      );
     }
-    this.running = this.prune(new Date())
-      .then((deleted) => {
-        if (deleted > 0) {
-          this.logger.log(
-            { deleted_events: deleted },
-            'old processed events deleted',
-          );
-        }
-      })
-      .catch((error: unknown) =>
-        this.logger.error(
-          { err: error },
-          'deleting old processed events failed; retrying in an hour',
-        ),
-      )
-      .finally(() => {
-        this.running = null;
-      });
   }
 }
