@@ -14,7 +14,13 @@ function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
   };
 }
 
-const toNumber = ({ value }: { value: unknown }) => Number(value);
+/**
+ * Converts a string of decimal digits to a number. Anything else, such as
+ * `1e3`, `0x10` or ` 64`, which Number() would also accept, stays a string
+ * and fails the number check with the variable's message.
+ */
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === 'true' || value === true) {
