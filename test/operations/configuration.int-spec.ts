@@ -202,4 +202,36 @@ describe('configuration validation', () => {
       });
     },
   );
+
+  describe('webhook-delivery with a missing virtual host', () => {
+    let outcome: Outcome;
+
+    beforeAll(async () => {
+      outcome = await runUntilExit('webhook-delivery', {
+        ...VALID_ENV,
+        AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672/quor_ops_no_such_vhost',
+      });
+    }, EXIT_TIMEOUT_MS + 5_000);
+
+    it('exits with code 1', () => {
+      expect(outcome.code).toBe(1);
+    });
+
+    it('logs only JSON lines', () => {
+      for (const line of outcome.lines) {
+        expect(() => parseLine(line)).not.toThrow();
+      }
+    });
+
+    it('names the broker address and what to check', () => {
+      const last = parseLine(outcome.lines[outcome.lines.length - 1]);
+      expect(last.msg).toMatch(
+        new RegExp(
+          '^webhook-delivery failed to start: cannot connect to the broker at ' +
+            'amqp://guest:\\*\\*\\*@127\\.0\\.0\\.1:5672/quor_ops_no_such_vhost: .+; ' +
+            'check AMQP_URL: host, port, user, password and virtual host, which must exist$',
+        ),
+      );
+    });
+  });
 });

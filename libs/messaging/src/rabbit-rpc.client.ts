@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { type Channel, type ChannelModel } from 'amqplib';
+import { connectToBroker } from './connect-broker';
 import { assertTopology, QueueSpec } from './topology';
 
 const DIRECT_REPLY_QUEUE = 'amq.rabbitmq.reply-to';
@@ -23,9 +24,7 @@ export class RabbitRpcClient {
   ) {}
 
   async connect(): Promise<void> {
-    this.connection = await connect(this.url, {
-      clientProperties: { connection_name: this.connectionName },
-    });
+    this.connection = await connectToBroker(this.url, this.connectionName);
     this.channel = await this.connection.createChannel();
     await assertTopology(this.channel, [this.queue]);
     await this.channel.consume(

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { once } from 'node:events';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { connectToBroker } from './connect-broker';
 import { assertTopology, QueueSpec } from './topology';
 
 export interface OutgoingMessage {
@@ -31,9 +32,7 @@ export class RabbitPublisher {
   ) {}
 
   async connect(): Promise<void> {
-    const connection = await connect(this.url, {
-      clientProperties: { connection_name: this.connectionName },
-    });
+    const connection = await connectToBroker(this.url, this.connectionName);
     this.connection = connection;
     connection.on('error', (error: Error) =>
       this.logger.error({ err: error }, 'broker connection failed'),

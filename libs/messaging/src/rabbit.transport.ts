@@ -5,12 +5,12 @@ import {
 } from '@nestjs/microservices';
 import { InvalidMessageError } from '@quor/contracts';
 import {
-  connect,
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
 } from 'amqplib';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { connectToBroker } from './connect-broker';
 import { RabbitContext } from './rabbit.context';
 import {
   assertTopology,
@@ -105,9 +105,10 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
   }
 
   private async start(): Promise<void> {
-    this.connection = await connect(this.options.url, {
-      clientProperties: { connection_name: this.options.connectionName },
-    });
+    this.connection = await connectToBroker(
+      this.options.url,
+      this.options.connectionName,
+    );
     this.connection.on('error', (error: Error) =>
       this.logger.error(`broker connection failed: ${error.message}`),
     );

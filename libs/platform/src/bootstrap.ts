@@ -67,8 +67,13 @@ export async function createHttpApplication(
   module: unknown,
   options: NestApplicationOptions = {},
 ): Promise<INestApplication> {
+  // A provider that fails to start, such as a broker connection, then
+  // reaches exitOnStartupError, which logs one JSON line. With Nest's
+  // defaults, Nest would print its own coloured text and exit.
   const app = await NestFactory.create(module as never, {
     bufferLogs: true,
+    abortOnError: false,
+    logger: false,
     ...options,
   });
   app.useLogger(app.get(Logger));
