@@ -51,12 +51,12 @@ export class MatcherConfig {
 export const MATCHER_CONFIG = Symbol('MatcherConfig');
 
 /**
- * Database connections the matcher needs for `prefetch`: each fan-out in
- * progress holds one for its cursor and uses one more while it records
- * progress, each change being applied holds one, and health checks and
- * retention take the last two. A smaller pool could leave a fan-out that
- * holds the event's lock waiting for a connection held by receptions
- * waiting for that lock.
+ * Returns the database connections the matcher needs for `prefetch`. Each
+ * fan-out in progress keeps one for its cursor and uses one more while it
+ * records progress, each change being applied uses one, and health checks
+ * and retention take the last two. With a smaller pool, the fan-out that
+ * has the event's lock could wait for a connection that receptions waiting
+ * for that lock keep.
  */
 export function matcherPoolSize(prefetch: number): number {
   return 3 * prefetch + 2;
