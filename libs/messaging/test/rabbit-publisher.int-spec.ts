@@ -59,11 +59,12 @@ describe('RabbitPublisher', () => {
   it('keeps body and message id of each message', async () => {
     await publisher.publishBatch(messages(3));
     const first = await channel.get(QUEUE.name, { noAck: true });
+    if (!first) {
+      throw new Error(`${QUEUE.name} is empty after the batch`);
+    }
 
-    expect(first && JSON.parse(first.content.toString())).toEqual({
-      index: 0,
-    });
-    expect(first && first.properties.messageId).toBe('message-0');
+    expect(JSON.parse(first.content.toString())).toEqual({ index: 0 });
+    expect(first.properties.messageId).toBe('message-0');
   });
 
   it('resolves at once for empty batch', async () => {
