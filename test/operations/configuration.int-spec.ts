@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ServiceName } from '../../tools/service-process';
 import { TEST_JWT_SECRET } from './support/platform-client';
 import { freePort, LogRecord, RunningService } from './support/service-harness';
@@ -109,6 +110,19 @@ const CASES: Case[] = [
     value: '/nonexistent/quor-ca.pem',
     expected:
       'EGRESS_EXTRA_CA_FILE=/nonexistent/quor-ca.pem does not exist; point it at a PEM file',
+  },
+  {
+    service: 'webhook-delivery',
+    variable: 'EGRESS_EXTRA_CA_FILE',
+    value: '/',
+    expected:
+      'EGRESS_EXTRA_CA_FILE=/ cannot be read (EISDIR: illegal operation on a directory, read); point it at a PEM file',
+  },
+  {
+    service: 'webhook-delivery',
+    variable: 'EGRESS_EXTRA_CA_FILE',
+    value: path.resolve(__dirname, '../../package.json'),
+    expected: `EGRESS_EXTRA_CA_FILE=${path.resolve(__dirname, '../../package.json')} contains no PEM certificate; point it at a PEM file`,
   },
 ];
 

@@ -9,7 +9,7 @@ import {
   MessagingMetrics,
   MetricsModule,
 } from '@quor/platform';
-import { readFileSync } from 'node:fs';
+import { readExtraCaFile } from './config/extra-ca-file';
 import { CONFIG, DeliveryServiceConfig } from './config/delivery.config';
 import { DeliveryAttemptService } from './deliveries/delivery-attempt.service';
 import { DeliveryJobConsumer } from './deliveries/delivery-job.consumer';
@@ -32,9 +32,7 @@ export const DELIVERY_PUBLISHED_QUEUES = [
 function egressOptions(config: DeliveryServiceConfig): EgressOptions {
   return {
     allowLoopback: config.EGRESS_ALLOW_LOOPBACK,
-    extraCaCertificates: config.EGRESS_EXTRA_CA_FILE
-      ? [readFileSync(config.EGRESS_EXTRA_CA_FILE, 'utf8')]
-      : [],
+    extraCaCertificates: readExtraCaFile(config.EGRESS_EXTRA_CA_FILE),
     userAgent: USER_AGENT,
   };
 }
