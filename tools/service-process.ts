@@ -19,6 +19,22 @@ export interface ServiceProcess {
 }
 
 /**
+ * Builds a service's environment: this process's variables, without
+ * HTTP_PORT, overridden by `env`. An HTTP_PORT set in the shell would give
+ * all three services one port, so each keeps its default (3000, 3001,
+ * 3002) unless `env` names one.
+ */
+export function serviceEnvironment(
+  inherited: NodeJS.ProcessEnv,
+  env: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const merged = { ...inherited };
+  delete merged.HTTP_PORT;
+
+  return { ...merged, ...env };
+}
+
+/**
  * Starts one service from its TypeScript sources with the Node.js that runs
  * this script. `onLine` receives each line the service logs.
  */
@@ -36,7 +52,7 @@ export function startServiceProcess(
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: serviceEnvironment(process.env, env),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
