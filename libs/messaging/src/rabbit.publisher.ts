@@ -194,8 +194,9 @@ export class RabbitPublisher {
   }
 
   /**
-   * Waits until the channel takes writes again. A channel that closes
-   * first rejects, so a publish never waits for a drain that cannot come.
+   * Waits until the channel takes writes again. It races the channel's
+   * 'drain' with its 'close' and rejects on close, because a closed
+   * channel emits no further 'drain'.
    */
   private async waitForDrain(channel: ConfirmChannel): Promise<void> {
     const abort = new AbortController();
