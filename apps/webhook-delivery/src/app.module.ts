@@ -94,6 +94,8 @@ export class AppModule {
                   1,
                   Math.floor(config.DELIVERY_CONCURRENCY / 4),
                 ),
+                // The prefetch holds at most this many jobs anyway.
+                maxWaiting: config.DELIVERY_CONCURRENCY,
               },
             ),
         },

@@ -2,6 +2,10 @@ import { DestinationLimiter } from '../src/deliveries/destination-limiter';
 
 const ORIGIN = 'https://receiver.example:8443';
 const OTHER_ORIGIN = 'https://other.example';
+/** An attempt whose response arrived after 2 ms. */
+const FINISHED = { finished: true, durationMs: 2 };
+/** An attempt that ran into the 5 s response timeout. */
+const TIMED_OUT = { finished: false, durationMs: 5_000 };
 
 describe('DestinationLimiter', () => {
   beforeEach(() => {
@@ -53,13 +57,12 @@ describe('DestinationLimiter', () => {
     const limiter = new DestinationLimiter(1);
     await limiter.acquire(ORIGIN);
     const first = limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
+    expect(await settled(first)).toBe('acquired');
     const second = limiter.acquire(ORIGIN);
 
-    limiter.release(ORIGIN);
-
-    expect(await settled(first)).toBe('acquired');
     expect(await settled(second)).toBe('pending');
-    limiter.release(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
     expect(await settled(second)).toBe('acquired');
   });
 
@@ -70,6 +73,99 @@ describe('DestinationLimiter', () => {
     void limiter.acquire(ORIGIN);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('lets one round of jobs wait before an attempt finished', async () => {
+    const limiter = new DestinationLimiter(2);
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+    void limiter.acquire(ORIGIN);
+    void limiter.acquire(ORIGIN);
+
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('lets a burst to a fast origin wait up to maxWaiting', async () => {
+    const limiter = new DestinationLimiter(4);
+    for (let slot = 0; slot < 4; slot += 1) {
+      await limiter.acquire(ORIGIN);
+    }
+    limiter.release(ORIGIN, 'acquired', FINISHED);
+    await limiter.acquire(ORIGIN);
+
+    // 64 jobs ahead are 16 rounds of 2 ms attempts.
+    const waiting = Array.from({ length: 64 }, () => limiter.acquire(ORIGIN));
+
+    expect(await settled(waiting[63])).toBe('pending');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('lets a burst wait at once for an origin that went idle', async () => {
+    const limiter = new DestinationLimiter(1);
+    await limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
+    expect(limiter.trackedOrigins).toBe(0);
+
+    await limiter.acquire(ORIGIN);
+    const waiting = Array.from({ length: 8 }, () => limiter.acquire(ORIGIN));
+
+    expect(await settled(waiting[7])).toBe('pending');
+  });
+
+  it('lets waiters queue for about maxWaitMs of attempts', async () => {
+    const limiter = new DestinationLimiter(4, { maxWaitMs: 1_000 });
+    for (let slot = 0; slot < 4; slot += 1) {
+      await limiter.acquire(ORIGIN);
+    }
+    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 300 });
+    await limiter.acquire(ORIGIN);
+
+    // Rounds of 300 ms: a job in the fourth round would wait 1.2 s.
+    const waiting = Array.from({ length: 12 }, () => limiter.acquire(ORIGIN));
+
+    expect(await settled(waiting[11])).toBe('pending');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('reports busy at once for an origin slower than maxWaitMs', async () => {
+    const limiter = new DestinationLimiter(2, {
+      maxWaitMs: 1_000,
+      stallAfterMs: 5_000,
+    });
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 2_000 });
+    await limiter.acquire(ORIGIN);
+
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('names busy as the deferral reason only when no slot is due', async () => {
+    const limiter = new DestinationLimiter(2, { maxWaitMs: 1_000 });
+    expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+    expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
+
+    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 1_500 });
+    await limiter.acquire(ORIGIN);
+
+    expect(limiter.deferralReason(ORIGIN)).toBe('busy');
+    expect(limiter.deferralReason(OTHER_ORIGIN)).toBeUndefined();
+  });
+
+  it('reports busy at once after maxWaitMs without progress', async () => {
+    const limiter = new DestinationLimiter(1, {
+      maxWaitMs: 1_000,
+      stallAfterMs: 5_000,
+    });
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(999);
+    const waiting = limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(1);
+
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+    expect(await settled(waiting)).toBe('pending');
   });
 
   it('reports busy waiter after maxWaitMs', async () => {
@@ -93,22 +189,23 @@ describe('DestinationLimiter', () => {
     });
     await limiter.acquire(ORIGIN);
     jest.advanceTimersByTime(4_500);
-    const waiting = limiter.acquire(ORIGIN);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
 
-    // A response after 4.9 s is a success, and its slot goes to the waiter.
+    // A response after 4.9 s is a success.
     jest.advanceTimersByTime(400);
-    limiter.release(ORIGIN, true);
+    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 4_900 });
 
-    expect(await settled(waiting)).toBe('acquired');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    // Slow, so the next job is deferred briefly, but not stalled.
+    expect(limiter.deferralReason(ORIGIN)).toBe('busy');
   });
 
   it('reports stalled waiter of stalled origin', async () => {
     const limiter = new DestinationLimiter(1, {
       maxWaitMs: 1_000,
-      stallAfterMs: 5_000,
+      stallAfterMs: 800,
     });
     await limiter.acquire(ORIGIN);
-    jest.advanceTimersByTime(4_500);
     const waiting = limiter.acquire(ORIGIN);
 
     jest.advanceTimersByTime(1_000);
@@ -120,7 +217,7 @@ describe('DestinationLimiter', () => {
     const limiter = await stalledLimiter(1);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
-    expect(limiter.isStalled(ORIGIN)).toBe(true);
+    expect(limiter.deferralReason(ORIGIN)).toBe('stalled');
   });
 
   it('allows one probe while stalled', async () => {
@@ -128,12 +225,12 @@ describe('DestinationLimiter', () => {
 
     // Three attempts time out; the fourth is still in flight.
     for (let slot = 0; slot < 3; slot += 1) {
-      limiter.release(ORIGIN, false);
+      limiter.release(ORIGIN, 'acquired', TIMED_OUT);
     }
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
 
-    limiter.release(ORIGIN, false);
-    expect(limiter.isStalled(ORIGIN)).toBe(false);
+    limiter.release(ORIGIN, 'acquired', TIMED_OUT);
+    expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('probe');
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
   });
@@ -141,10 +238,10 @@ describe('DestinationLimiter', () => {
   it('keeps origin stalled across timeouts', async () => {
     const limiter = await stalledLimiter(1);
 
-    limiter.release(ORIGIN, false);
+    limiter.release(ORIGIN, 'acquired', TIMED_OUT);
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('probe');
     jest.advanceTimersByTime(5_000);
-    limiter.release(ORIGIN, false, 'probe');
+    limiter.release(ORIGIN, 'probe', TIMED_OUT);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('probe');
   });
@@ -164,15 +261,15 @@ describe('DestinationLimiter', () => {
     }
     jest.advanceTimersByTime(5_000);
     for (const origin of origins) {
-      limiter.release(origin, false);
+      limiter.release(origin, 'acquired', TIMED_OUT);
     }
 
     await expect(limiter.acquire(origins[0])).resolves.toBe('probe');
     await expect(limiter.acquire(origins[1])).resolves.toBe('probe');
     await expect(limiter.acquire(origins[2])).resolves.toBe('stalled');
-    expect(limiter.isStalled(origins[2])).toBe(true);
+    expect(limiter.deferralReason(origins[2])).toBe('stalled');
 
-    limiter.release(origins[0], false, 'probe');
+    limiter.release(origins[0], 'probe', TIMED_OUT);
 
     await expect(limiter.acquire(origins[2])).resolves.toBe('probe');
   });
@@ -181,7 +278,7 @@ describe('DestinationLimiter', () => {
     const limiter = await stalledLimiter(2);
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('stalled');
 
-    limiter.release(ORIGIN, true);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
   });
@@ -193,7 +290,11 @@ describe('DestinationLimiter', () => {
     }
     jest.advanceTimersByTime(5_000);
     for (let index = 0; index < 1_000; index += 1) {
-      limiter.release(`https://stalled-${index}.example`, false);
+      limiter.release(
+        `https://stalled-${index}.example`,
+        'acquired',
+        TIMED_OUT,
+      );
     }
     expect(limiter.trackedOrigins).toBe(1_000);
 
@@ -209,7 +310,7 @@ describe('DestinationLimiter', () => {
     jest.advanceTimersByTime(1_000);
     await timedOut;
 
-    limiter.release(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
   });

@@ -5,7 +5,12 @@ import {
   DeliveryRecordMessage,
 } from '@quor/contracts';
 import { SafeHttpClient } from '@quor/egress';
-import { QUEUES, RabbitPublisher, WEBHOOKS_EXCHANGE } from '@quor/messaging';
+import {
+  QUEUES,
+  QueueSpec,
+  RabbitPublisher,
+  WEBHOOKS_EXCHANGE,
+} from '@quor/messaging';
 import { DeliveryMetrics } from '@quor/platform';
 import { buildDeliveryRequest } from './delivery-request';
 import { DestinationLimiter, originOf } from './destination-limiter';
@@ -41,12 +46,16 @@ export class DeliveryAttemptService {
     // The slot covers the request only. Waiting for the broker to confirm
     // the record does not load the destination, so the next job may start.
     let record: DeliveryRecordMessage | undefined;
+    const sentAt = performance.now();
     try {
       record = await this.attempt(job);
     } finally {
       // A timeout frees the slot but does not count as the origin's
       // progress, so a hanging origin stays stalled.
-      this.limiter.release(origin, record?.outcome !== 'timeout', decision);
+      this.limiter.release(origin, decision, {
+        finished: record?.outcome !== 'timeout',
+        durationMs: performance.now() - sentAt,
+      });
     }
 
     await this.publisher.publish({
@@ -75,32 +84,30 @@ export class DeliveryAttemptService {
 
   /**
    * Defers an unvalidated job, as the bytes received, when its destination
-   * is stalled. Returns false, and defers nothing, for any other job,
-   * including one whose `url` is missing or not a string.
+   * is stalled, or busy with no slot due soon. Returns false, and defers
+   * nothing, for any other job, including one whose `url` is missing or
+   * not a string. Such jobs are validated and handled.
    */
-  async deferIfStalled(plain: unknown, body: Buffer): Promise<boolean> {
+  async deferIfUnavailable(plain: unknown, body: Buffer): Promise<boolean> {
     const fields = (
       typeof plain === 'object' && plain !== null ? plain : {}
     ) as Record<string, unknown>;
     if (typeof fields.url !== 'string') {
       return false;
     }
-    if (!this.limiter.isStalled(originOf(fields.url))) {
+    const reason = this.limiter.deferralReason(originOf(fields.url));
+    if (reason === undefined) {
       return false;
     }
 
     await this.publisher.publish({
       exchange: '',
-      routingKey: QUEUES.deliveryStalled.name,
+      routingKey: deferralQueue(reason).name,
       messageId:
         typeof fields.attempt_id === 'string' ? fields.attempt_id : undefined,
       body,
     });
-    this.metrics.deliveryJobsDeferred.inc({ reason: 'stalled' });
-    this.logger.debug(
-      { event_id: fields.event_id, delivery_id: fields.delivery_id },
-      `destination stalled; job deferred to ${QUEUES.deliveryStalled.name}`,
-    );
+    this.recordDeferral(reason, fields);
 
     return true;
   }
@@ -113,23 +120,23 @@ export class DeliveryAttemptService {
     job: DeliveryJobMessage,
     reason: 'busy' | 'stalled',
   ): Promise<void> {
-    const queue =
-      reason === 'stalled' ? QUEUES.deliveryStalled : QUEUES.deliveryDeferred;
     await this.publisher.publish({
       exchange: '',
-      routingKey: queue.name,
+      routingKey: deferralQueue(reason).name,
       messageId: job.attempt_id,
       body: job,
     });
+    this.recordDeferral(reason, job);
+  }
+
+  private recordDeferral(
+    reason: 'busy' | 'stalled',
+    job: { event_id?: unknown; delivery_id?: unknown },
+  ): void {
     this.metrics.deliveryJobsDeferred.inc({ reason });
     this.logger.debug(
-      {
-        event_id: job.event_id,
-        webhook_id: job.webhook_id,
-        delivery_id: job.delivery_id,
-        reason,
-      },
-      `destination ${reason}; job deferred to ${queue.name}`,
+      { event_id: job.event_id, delivery_id: job.delivery_id, reason },
+      `destination ${reason}; job deferred to ${deferralQueue(reason).name}`,
     );
   }
 
@@ -167,4 +174,14 @@ export class DeliveryAttemptService {
       completed_at: new Date().toISOString(),
     };
   }
+}
+
+/**
+ * Deferral queue for a destination's state: a short wait for a busy
+ * destination, a long one for a stalled destination.
+ */
+function deferralQueue(reason: 'busy' | 'stalled'): QueueSpec {
+  return reason === 'stalled'
+    ? QUEUES.deliveryStalled
+    : QUEUES.deliveryDeferred;
 }

@@ -1,7 +1,11 @@
 export interface DestinationLimiterOptions {
   /** Jobs that may wait in the worker for a slot of one origin. */
   maxWaiting: number;
-  /** Maximum time a job waits in the worker for a slot, in milliseconds. */
+  /**
+   * Maximum time a job waits in the worker for a slot, in milliseconds. A
+   * job waits only while its origin finished an attempt within this time
+   * and the origin's recent attempt durations promise a slot within it.
+   */
   maxWaitMs: number;
   /**
    * Time without a finished attempt, in milliseconds, after which an
@@ -19,20 +23,35 @@ export interface DestinationLimiterOptions {
 }
 
 /**
- * Defaults: besides its `limit` attempts in flight, a busy origin ties up
- * at most 16 waiting jobs of a worker, each for at most one second. An
+ * Defaults: a busy origin ties up at most 64 waiting jobs of a worker
+ * (the worker's prefetch bounds them too), each for at most one second. An
  * origin is stalled after 5 s without a finished attempt, the response
  * timeout of @quor/egress.
- * NOTE: a burst to one healthy origin of more than `limit` + 16 jobs in a
- * worker's prefetch still sends the excess through the 2 s deferral, which
- * bounds that origin's throughput (phase b1 of bench/delivery-throughput).
  */
 export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
-  maxWaiting: 16,
+  maxWaiting: 64,
   maxWaitMs: 1_000,
   stallAfterMs: 5_000,
   maxProbes: 16,
 };
+
+/** Outcome of an attempt that held a slot, for `release`. */
+export interface ReleasedAttempt {
+  /**
+   * False for an attempt that timed out: it frees the slot but is no
+   * progress, so a hanging origin stays stalled across its timeouts.
+   */
+  finished: boolean;
+  /** Time from sending the request to its outcome, in milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * Weight of the newest attempt in an origin's mean attempt duration, an
+ * exponentially weighted mean that follows an origin that slows down
+ * within a few attempts.
+ */
+const DURATION_WEIGHT = 0.25;
 
 /**
  * Decision of `acquire`. A slot was taken: 'acquired', or 'probe' for the
@@ -59,16 +78,22 @@ interface OriginState {
   waiters: Waiter[];
   /** When an attempt last finished, or when the origin's state was created. */
   lastProgressAt: number;
+  /** Weighted mean duration of released attempts; NaN before the first. */
+  meanDurationMs: number;
 }
 
 /**
  * Limits attempts in flight per destination origin, so that slow or
  * hanging endpoints cannot occupy the whole worker. A job for an origin
- * whose `limit` slots are all taken waits in the worker for a slot, for at
- * most `maxWaitMs` and with at most `maxWaiting` others. A slot usually
- * frees within moments, whereas a deferral through the broker delays the
- * job by seconds. Otherwise the job is 'busy', and the caller defers it
- * briefly.
+ * whose `limit` slots are all taken waits in the worker for a slot when
+ * one is due soon. That is, the origin finished an attempt within
+ * `maxWaitMs`, and the jobs ahead take less than `maxWaitMs` at the
+ * origin's mean attempt duration. For an origin without a finished attempt
+ * in this worker, one round of `limit` jobs may wait. A burst to a fast
+ * origin thus waits moments in the
+ * worker instead of seconds in the deferral queue, while a job for a slow
+ * origin holds no prefetch slot. A job that may not wait, or that waited
+ * `maxWaitMs`, is 'busy', and the caller defers it briefly.
  *
  * An origin whose attempts finished none for `stallAfterMs` is stalled: a
  * timed-out attempt frees its slot but is no progress. A stalled origin
@@ -80,6 +105,12 @@ export class DestinationLimiter {
   private readonly origins = new Map<string, OriginState>();
   private readonly options: DestinationLimiterOptions;
   private probes = 0;
+  /**
+   * Mean attempt durations of origins whose state was dropped when they
+   * went idle, so a burst that returns from the deferral queue may wait at
+   * once. At most MAX_TRACKED_ORIGINS, the oldest dropped first.
+   */
+  private readonly idleDurations = new Map<string, number>();
 
   constructor(
     private readonly limit: number,
@@ -107,7 +138,7 @@ export class DestinationLimiter {
       state.inFlight += 1;
       return Promise.resolve('acquired');
     }
-    if (state.waiters.length >= this.options.maxWaiting) {
+    if (!this.mayWait(state)) {
       return Promise.resolve('busy');
     }
 
@@ -125,16 +156,14 @@ export class DestinationLimiter {
 
   /**
    * Frees the slot that `acquire` gave for `origin`, handing it to the
-   * longest-waiting job. `decision` is what `acquire` resolved with.
-   * `finished` is false for an attempt that timed out: it frees the slot
-   * but is no progress, so a hanging origin stays stalled across its
-   * timeouts. A stalled origin's state is kept after its last attempt for
-   * the same reason, until it is pruned.
+   * longest-waiting job. `decision` is what `acquire` resolved with. A
+   * stalled origin's state is kept after its last attempt, so that it
+   * stays stalled, until it is pruned.
    */
   release(
     origin: string,
-    finished = true,
-    decision: SlotDecision = 'acquired',
+    decision: SlotDecision,
+    attempt: ReleasedAttempt,
   ): void {
     if (decision === 'probe') {
       this.probes -= 1;
@@ -144,9 +173,14 @@ export class DestinationLimiter {
       return;
     }
 
-    if (finished) {
+    if (attempt.finished) {
       state.lastProgressAt = Date.now();
     }
+    state.meanDurationMs = Number.isNaN(state.meanDurationMs)
+      ? attempt.durationMs
+      : state.meanDurationMs +
+        DURATION_WEIGHT * (attempt.durationMs - state.meanDurationMs);
+
     const next = state.waiters.shift();
     if (next) {
       clearTimeout(next.timer);
@@ -157,26 +191,54 @@ export class DestinationLimiter {
     state.inFlight -= 1;
     if (state.inFlight === 0 && !this.hasMadeNoProgress(state)) {
       this.origins.delete(origin);
+      this.rememberDuration(origin, state.meanDurationMs);
     }
   }
 
   /**
-   * Tells whether `acquire` would report 'stalled' for `origin` at once,
-   * without taking anything.
+   * Returns the reason `acquire` would give at once to defer a job for
+   * `origin`, 'busy' or 'stalled', or undefined when it would take or wait
+   * for a slot. Takes nothing.
    */
-  isStalled(origin: string): boolean {
+  deferralReason(origin: string): 'busy' | 'stalled' | undefined {
     const state = this.origins.get(origin);
+    if (state === undefined) {
+      return undefined;
+    }
+    if (this.hasMadeNoProgress(state)) {
+      return this.mayProbe(state) ? undefined : 'stalled';
+    }
 
-    return (
-      state !== undefined &&
-      this.hasMadeNoProgress(state) &&
-      !this.mayProbe(state)
-    );
+    return state.inFlight >= this.limit && !this.mayWait(state)
+      ? 'busy'
+      : undefined;
   }
 
   /** Number of origins with state, for tests of the pruning. */
   get trackedOrigins(): number {
     return this.origins.size;
+  }
+
+  /**
+   * Tells whether one more job may wait for a slot of `state`'s origin,
+   * whose slots are all taken.
+   */
+  private mayWait(state: OriginState): boolean {
+    const ahead = state.waiters.length;
+    if (ahead >= this.options.maxWaiting) {
+      return false;
+    }
+    if (Date.now() - state.lastProgressAt >= this.options.maxWaitMs) {
+      return false;
+    }
+    if (Number.isNaN(state.meanDurationMs)) {
+      return ahead < this.limit;
+    }
+
+    const expectedWaitMs =
+      (Math.floor(ahead / this.limit) + 1) * state.meanDurationMs;
+
+    return expectedWaitMs < this.options.maxWaitMs;
   }
 
   private mayProbe(state: OriginState): boolean {
@@ -193,11 +255,29 @@ export class DestinationLimiter {
       if (this.origins.size >= MAX_TRACKED_ORIGINS) {
         this.pruneIdleOrigins();
       }
-      state = { inFlight: 0, waiters: [], lastProgressAt: Date.now() };
+      state = {
+        inFlight: 0,
+        waiters: [],
+        lastProgressAt: Date.now(),
+        meanDurationMs: this.idleDurations.get(origin) ?? Number.NaN,
+      };
       this.origins.set(origin, state);
     }
 
     return state;
+  }
+
+  private rememberDuration(origin: string, meanDurationMs: number): void {
+    this.idleDurations.delete(origin);
+    if (Number.isNaN(meanDurationMs)) {
+      return;
+    }
+    if (this.idleDurations.size >= MAX_TRACKED_ORIGINS) {
+      this.idleDurations.delete(
+        this.idleDurations.keys().next().value as string,
+      );
+    }
+    this.idleDurations.set(origin, meanDurationMs);
   }
 
   /** Forgets the stalled origins that have no attempt in flight. */
