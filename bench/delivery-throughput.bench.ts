@@ -13,7 +13,10 @@ import {
   createBenchVirtualHost,
   RecordTally,
 } from './support/bench-broker';
-import { compileService } from './support/compile-service';
+import {
+  compileReferenceWorker,
+  compileService,
+} from './support/compile-service';
 import { manifestNodeOptions } from './support/manifest-node-options';
 import { runRawClient } from './support/raw-client';
 import {
@@ -35,6 +38,10 @@ import { median } from './support/statistics';
  *   c   worker, the jobs of b interleaved with as many jobs to 1 endpoint
  *       that never responds
  *   d   worker, jobs to 16 endpoints that send 200 MB bodies
+ *   r   reference worker (support/reference-worker.ts) with node:https,
+ *       the jobs of b: the floor of a broker-fed worker on this machine
+ *   rg  reference worker with got, the jobs of b
+ *   rc  reference worker with node:https, the jobs of c
  * Each worker phase publishes its jobs first and then starts a new worker
  * process, so its rate runs from the first record to the last. The broker
  * is the one of AMQP_URL, in a virtual host created for the run and
@@ -178,6 +185,8 @@ function printTable(rows: Row[]): void {
 }
 
 interface Setup {
+  /** Compiled reference worker, once a reference phase compiled it. */
+  referenceMain?: Promise<string>;
   receivers: ReceiverProcess;
   broker: BenchBroker;
   vhost: BenchVirtualHost;
@@ -249,10 +258,22 @@ function urls(host: string, ports: number[]): string[] {
   return ports.map((port) => `https://${host}:${port}/hooks`);
 }
 
+/**
+ * Builds `count` jobs to `targets` in turn. Each target is one
+ * webhook, with its own id and secret on all of its jobs, as in a fan-out.
+ */
 function jobsTo(targets: string[], count: number): DeliveryJobMessage[] {
-  return Array.from({ length: count }, (_, index) =>
-    deliveryJob(targets[index % targets.length]),
-  );
+  const webhooks = targets.map((url) => {
+    const { webhook_id, secrets } = deliveryJob(url);
+
+    return { url, webhook_id, secrets };
+  });
+
+  return Array.from({ length: count }, (_, index) => {
+    const { url, ...webhook } = webhooks[index % webhooks.length];
+
+    return deliveryJob(url, webhook);
+  });
 }
 
 interface WorkerPhaseResult {
@@ -327,6 +348,10 @@ async function runWorkerPhase(
   name: string,
   groups: Record<string, DeliveryJobMessage[]>,
   measured: string,
+  worker: { mainFile: string; env: Record<string, string> } = {
+    mainFile: setup.workerMain,
+    env: setup.workerEnv,
+  },
 ): Promise<WorkerPhaseResult> {
   await setup.broker.purge();
   for (const [group, jobs] of Object.entries(groups)) {
@@ -335,9 +360,8 @@ async function runWorkerPhase(
   await setup.broker.publishJobs(interleave(Object.values(groups)));
 
   const profileDirectory = process.env.BENCH_CPU_PROFILE_DIR;
-  const worker: BenchWorker = await startBenchWorker({
-    mainFile: setup.workerMain,
-    env: setup.workerEnv,
+  const started: BenchWorker = await startBenchWorker({
+    ...worker,
     nodeOptions: [
       ...WORKER_NODE_OPTIONS.split(' ').filter(Boolean),
       ...(profileDirectory
@@ -349,8 +373,8 @@ async function runWorkerPhase(
     ],
     logFile: path.join(setup.workdir, `${name}.log`),
   });
-  const cpuAtStart = worker.cpuSeconds();
-  const stopWorker = () => worker.stop();
+  const cpuAtStart = started.cpuSeconds();
+  const stopWorker = () => started.stop();
   cleanups.push(stopWorker);
 
   const expected = groups[measured]?.length ?? 0;
@@ -359,10 +383,10 @@ async function runWorkerPhase(
     expected,
     PHASE_TIMEOUT_MS,
   );
-  const { peakRssBytes } = worker.memory();
-  const deferrals = await readDeferrals(worker.port);
-  const cpuSeconds = worker.cpuSeconds() - cpuAtStart;
-  await worker.stop();
+  const { peakRssBytes } = started.memory();
+  const deferrals = await readDeferrals(started.port);
+  const cpuSeconds = started.cpuSeconds() - cpuAtStart;
+  await started.stop();
   cleanups.splice(cleanups.indexOf(stopWorker), 1);
 
   if (tally.count < expected) {
@@ -533,7 +557,74 @@ const PHASES: Record<string, (context: PhaseContext) => Promise<Row>> = {
       ),
     };
   },
+
+  r: (context) => referencePhase(context, 'r', 'https', false),
+  rg: (context) => referencePhase(context, 'rg', 'got', false),
+  rc: (context) => referencePhase(context, 'rc', 'https', true),
 };
+
+/**
+ * Returns the main file and environment of the reference worker with
+ * `client`, compiling it on the first call.
+ */
+async function referenceWorker(
+  setup: Setup,
+  client: 'https' | 'got',
+): Promise<{ mainFile: string; env: Record<string, string> }> {
+  if (!setup.referenceMain) {
+    const buildDirectory = path.join(
+      ROOT,
+      'tmp',
+      `delivery-bench-${process.pid}-reference`,
+    );
+    cleanups.push(() =>
+      rmSync(buildDirectory, { recursive: true, force: true }),
+    );
+    setup.referenceMain = compileReferenceWorker(buildDirectory);
+  }
+
+  return {
+    mainFile: await setup.referenceMain,
+    env: { ...setup.workerEnv, REFERENCE_CLIENT: client },
+  };
+}
+
+/**
+ * Runs the reference worker with `client` on the jobs of (b), or of (c)
+ * when `withHanging` is set, as phase `key`.
+ */
+async function referencePhase(
+  context: PhaseContext,
+  key: string,
+  client: 'https' | 'got',
+  withHanging: boolean,
+): Promise<Row> {
+  // Hanging jobs come first in each pair, as in (c).
+  const groups: Record<string, DeliveryJobMessage[]> = withHanging
+    ? { hanging: jobsTo(context.hanging, JOBS) }
+    : {};
+  groups.healthy = jobsTo(context.healthy, JOBS);
+  const result = await runWorkerPhase(
+    context.setup,
+    key,
+    groups,
+    'healthy',
+    await referenceWorker(context.setup, client),
+  );
+  const measured = rate(result.tally);
+  const clientName = client === 'got' ? 'got' : 'node:https';
+  const jobs = withHanging ? 'jobs of (c)' : `${HEALTHY_ENDPOINTS} endpoints`;
+
+  return {
+    phase: `(${key}) reference worker, ${clientName}, ${jobs}`,
+    count: result.tally.count,
+    ...measured,
+    ratio: ratioTo(context, withHanging ? 'r' : 'a', measured.perSecond),
+    peakRssBytes: result.peakRssBytes,
+    cpuSeconds: result.cpuSeconds,
+    note: workerNote(result),
+  };
+}
 
 async function main(): Promise<void> {
   const selected = (process.env.BENCH_PHASES || Object.keys(PHASES).join(','))

@@ -17,18 +17,33 @@ export async function compileService(
   service: 'webhook-matcher' | 'webhook-delivery',
   outputDirectory: string,
 ): Promise<string> {
-  await run(
-    path.join(ROOT, 'node_modules/.bin/swc'),
-    [
-      `apps/${service}/src`,
-      'libs',
-      '-d',
-      outputDirectory,
-      '--copy-files',
-      '--quiet',
-    ],
-    { cwd: ROOT, timeout: 120_000 },
-  );
+  await compileSources([`apps/${service}/src`, 'libs'], outputDirectory);
 
   return path.join(outputDirectory, `apps/${service}/src/main.js`);
+}
+
+/**
+ * Compiles the delivery benchmark's reference worker with the webhook-delivery
+ * sources and the libs it imports, and returns the compiled script's path.
+ */
+export async function compileReferenceWorker(
+  outputDirectory: string,
+): Promise<string> {
+  await compileSources(
+    ['bench/support/reference-worker.ts', 'apps/webhook-delivery/src', 'libs'],
+    outputDirectory,
+  );
+
+  return path.join(outputDirectory, 'bench/support/reference-worker.js');
+}
+
+async function compileSources(
+  sources: string[],
+  outputDirectory: string,
+): Promise<void> {
+  await run(
+    path.join(ROOT, 'node_modules/.bin/swc'),
+    [...sources, '-d', outputDirectory, '--copy-files', '--quiet'],
+    { cwd: ROOT, timeout: 120_000 },
+  );
 }
