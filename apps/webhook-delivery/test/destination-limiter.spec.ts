@@ -1,4 +1,8 @@
-import { DestinationLimiter } from '../src/deliveries/destination-limiter';
+import {
+  DestinationLimiter,
+  INVALID_URL_ORIGIN,
+  originOf,
+} from '../src/deliveries/destination-limiter';
 
 const ORIGIN = 'https://receiver.example:8443';
 const OTHER_ORIGIN = 'https://other.example';
@@ -98,6 +102,62 @@ describe('DestinationLimiter', () => {
 
     expect(await settled(waiting[63])).toBe('pending');
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('defers the waiters of a fast origin that stops responding', async () => {
+    const limiter = new DestinationLimiter(4);
+    for (let slot = 0; slot < 4; slot += 1) {
+      await limiter.acquire(ORIGIN);
+    }
+    limiter.release(ORIGIN, 'acquired', FINISHED);
+    await limiter.acquire(ORIGIN);
+    const waiting = Array.from({ length: 60 }, () => limiter.acquire(ORIGIN));
+
+    // No attempt finishes: each waiter gives up after 250 ms.
+    jest.advanceTimersByTime(249);
+    expect(await settled(waiting[0])).toBe('pending');
+    jest.advanceTimersByTime(1);
+
+    expect(await settled(waiting[0])).toBe('busy');
+    expect(await settled(waiting[59])).toBe('busy');
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('keeps the slow mean of a pruned stalled origin', async () => {
+    const limiter = new DestinationLimiter(2, { stallAfterMs: 5_000 });
+    await limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+    const others = Array.from(
+      { length: 999 },
+      (_, index) => `https://stalled-${index}.example`,
+    );
+    for (const origin of others) {
+      await limiter.acquire(origin);
+    }
+    jest.advanceTimersByTime(5_000);
+    for (const origin of [ORIGIN, ORIGIN, ...others]) {
+      limiter.release(origin, 'acquired', TIMED_OUT);
+    }
+    // A new origin beyond the cap prunes the 1,000 stalled idle ones.
+    await limiter.acquire(OTHER_ORIGIN);
+    expect(limiter.trackedOrigins).toBe(1);
+
+    await limiter.acquire(ORIGIN);
+    await limiter.acquire(ORIGIN);
+
+    // The mean after two timeouts is above a second: no job waits.
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
+  });
+
+  it('ignores a wall-clock jump', async () => {
+    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
+    await limiter.acquire(ORIGIN);
+
+    jest.setSystemTime(Date.now() + 60_000);
+
+    expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
   });
 
   it('lets a burst wait at once for an origin that went idle', async () => {
@@ -313,5 +373,10 @@ describe('DestinationLimiter', () => {
     limiter.release(ORIGIN, 'acquired', FINISHED);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+  });
+
+  it('keys URLs that do not parse by one origin', () => {
+    expect(originOf('y'.repeat(100_000))).toBe(INVALID_URL_ORIGIN);
+    expect(originOf('https://receiver.example:8443/hooks?a=1')).toBe(ORIGIN);
   });
 });

@@ -54,6 +54,21 @@ export interface ReleasedAttempt {
 const DURATION_WEIGHT = 0.25;
 
 /**
+ * A job waits for a slot at most this many times its expected wait, and
+ * an origin whose attempts take `mean` ms may wait this many times `mean`
+ * without a finished attempt before jobs stop waiting for it. So when a
+ * fast origin starts to hang, its waiting jobs give up within
+ * MIN_PATIENCE_MS rather than holding the worker's prefetch for a second.
+ */
+const PATIENCE_FACTOR = 4;
+const MIN_PATIENCE_MS = 250;
+
+/** Returns PATIENCE_FACTOR times `ms`, at least MIN_PATIENCE_MS and at most `maxMs`. */
+function boundedPatience(ms: number, maxMs: number): number {
+  return Math.min(maxMs, Math.max(MIN_PATIENCE_MS, PATIENCE_FACTOR * ms));
+}
+
+/**
  * Decision of `acquire`. A slot was taken: 'acquired', or 'probe' for the
  * one attempt a stalled origin gets. Or the job is to be deferred, because
  * the origin is busy (all slots taken, attempts still finishing) or stalled
@@ -92,7 +107,7 @@ interface OriginState {
  * in this worker, one round of `limit` jobs may wait. A burst to a fast
  * origin thus waits moments in the
  * worker instead of seconds in the deferral queue, while a job for a slow
- * origin holds no prefetch slot. A job that may not wait, or that waited
+ * origin takes no prefetch slot. A job that may not wait, or that waited
  * `maxWaitMs`, is 'busy', and the caller defers it briefly.
  *
  * An origin whose attempts finished none for `stallAfterMs` is stalled: a
@@ -138,7 +153,8 @@ export class DestinationLimiter {
       state.inFlight += 1;
       return Promise.resolve('acquired');
     }
-    if (!this.mayWait(state)) {
+    const patienceMs = this.patienceMs(state);
+    if (patienceMs === 0) {
       return Promise.resolve('busy');
     }
 
@@ -148,7 +164,7 @@ export class DestinationLimiter {
         timer: setTimeout(() => {
           state.waiters.splice(state.waiters.indexOf(waiter), 1);
           resolve(this.hasMadeNoProgress(state) ? 'stalled' : 'busy');
-        }, this.options.maxWaitMs),
+        }, patienceMs),
       };
       state.waiters.push(waiter);
     });
@@ -174,7 +190,7 @@ export class DestinationLimiter {
     }
 
     if (attempt.finished) {
-      state.lastProgressAt = Date.now();
+      state.lastProgressAt = performance.now();
     }
     state.meanDurationMs = Number.isNaN(state.meanDurationMs)
       ? attempt.durationMs
@@ -209,7 +225,7 @@ export class DestinationLimiter {
       return this.mayProbe(state) ? undefined : 'stalled';
     }
 
-    return state.inFlight >= this.limit && !this.mayWait(state)
+    return state.inFlight >= this.limit && this.patienceMs(state) === 0
       ? 'busy'
       : undefined;
   }
@@ -220,25 +236,29 @@ export class DestinationLimiter {
   }
 
   /**
-   * Tells whether one more job may wait for a slot of `state`'s origin,
-   * whose slots are all taken.
+   * Returns how long one more job may wait for a slot of `state`'s origin,
+   * whose slots are all taken, or 0 when it may not wait.
    */
-  private mayWait(state: OriginState): boolean {
+  private patienceMs(state: OriginState): number {
     const ahead = state.waiters.length;
-    if (ahead >= this.options.maxWaiting) {
-      return false;
-    }
-    if (Date.now() - state.lastProgressAt >= this.options.maxWaitMs) {
-      return false;
+    const { maxWaiting, maxWaitMs } = this.options;
+    const sinceProgressMs = performance.now() - state.lastProgressAt;
+    if (ahead >= maxWaiting) {
+      return 0;
     }
     if (Number.isNaN(state.meanDurationMs)) {
-      return ahead < this.limit;
+      return ahead < this.limit && sinceProgressMs < maxWaitMs ? maxWaitMs : 0;
     }
 
-    const expectedWaitMs =
-      (Math.floor(ahead / this.limit) + 1) * state.meanDurationMs;
+    const mean = state.meanDurationMs;
+    if (sinceProgressMs >= boundedPatience(mean, maxWaitMs)) {
+      return 0;
+    }
+    const expectedWaitMs = (Math.floor(ahead / this.limit) + 1) * mean;
 
-    return expectedWaitMs < this.options.maxWaitMs;
+    return expectedWaitMs < maxWaitMs
+      ? boundedPatience(expectedWaitMs, maxWaitMs)
+      : 0;
   }
 
   private mayProbe(state: OriginState): boolean {
@@ -246,7 +266,9 @@ export class DestinationLimiter {
   }
 
   private hasMadeNoProgress(state: OriginState): boolean {
-    return Date.now() - state.lastProgressAt >= this.options.stallAfterMs;
+    return (
+      performance.now() - state.lastProgressAt >= this.options.stallAfterMs
+    );
   }
 
   private stateOf(origin: string): OriginState {
@@ -258,9 +280,10 @@ export class DestinationLimiter {
       state = {
         inFlight: 0,
         waiters: [],
-        lastProgressAt: Date.now(),
+        lastProgressAt: performance.now(),
         meanDurationMs: this.idleDurations.get(origin) ?? Number.NaN,
       };
+      this.idleDurations.delete(origin);
       this.origins.set(origin, state);
     }
 
@@ -285,16 +308,23 @@ export class DestinationLimiter {
     for (const [origin, state] of this.origins) {
       if (state.inFlight === 0) {
         this.origins.delete(origin);
+        this.rememberDuration(origin, state.meanDurationMs);
       }
     }
   }
 }
 
-/** Origin of `url` for limiting, or the raw string when it is not a URL. */
+/**
+ * Key of an origin whose URL does not parse. Such attempts fail before any
+ * connection, so they share one key, and a long invalid URL is not kept.
+ */
+export const INVALID_URL_ORIGIN = 'invalid-url';
+
+/** Origin of `url` for limiting, or INVALID_URL_ORIGIN when it is not a URL. */
 export function originOf(url: string): string {
   try {
     return new URL(url).origin;
   } catch {
-    return url;
+    return INVALID_URL_ORIGIN;
   }
 }
