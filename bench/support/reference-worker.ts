@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { DeliveryJobMessage } from '@quor/contracts';
+import { FIXED_GOT_OPTIONS } from '@quor/egress';
 import { QUEUES, WEBHOOKS_EXCHANGE } from '@quor/messaging';
 import { buildDeliveryRequest } from '../../apps/webhook-delivery/src/deliveries/delivery-request';
 
@@ -114,15 +115,9 @@ const sendWithHttps: Send = (url, headers, body) =>
   });
 
 const gotClient = got.extend({
+  ...FIXED_GOT_OPTIONS,
   agent: { https: agent },
-  http2: false,
-  decompress: false,
-  followRedirect: false,
-  throwHttpErrors: false,
-  retry: { limit: 0 },
-  enableUnixSockets: false,
   timeout: { response: RESPONSE_TIMEOUT_MS },
-  https: { rejectUnauthorized: true, minVersion: 'TLSv1.2' },
 });
 
 const sendWithGot: Send = (url, headers, body) =>

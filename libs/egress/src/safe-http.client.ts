@@ -1,7 +1,7 @@
 import { isIP, LookupFunction } from 'node:net';
 import { createSecureContext, getCACertificates } from 'node:tls';
 import { got } from 'got';
-import type { Got, Request as GotRequest } from 'got';
+import type { ExtendOptions, Got, Request as GotRequest } from 'got';
 import { classifyAddress } from './address-policy';
 import { BLOCKED_MESSAGE } from './attempt-error';
 import { toAttemptTimings } from './attempt-timings';
@@ -27,6 +27,21 @@ export interface PostRequest {
 
 /** Minimum TLS version offered to receivers. */
 export const MIN_TLS_VERSION = 'TLSv1.2';
+
+/**
+ * Options of got that SafeHttpClient sets besides its agent and lookup:
+ * no HTTP/2, decompression, redirects, retries or unix sockets, HTTP
+ * errors resolved rather than thrown, and verified TLS 1.2 or newer.
+ */
+export const FIXED_GOT_OPTIONS = {
+  http2: false,
+  decompress: false,
+  followRedirect: false,
+  throwHttpErrors: false,
+  retry: { limit: 0 },
+  enableUnixSockets: false,
+  https: { rejectUnauthorized: true, minVersion: MIN_TLS_VERSION },
+} as const satisfies ExtendOptions;
 
 /**
  * HTTPS client for webhook deliveries that only reaches publicly routable
@@ -68,13 +83,7 @@ export class SafeHttpClient {
       // got passes this per request. The agent carries the same lookup for
       // the sockets it creates, and its options take precedence.
       dnsLookup: this.lookup,
-      http2: false,
-      decompress: false,
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      enableUnixSockets: false,
-      https: { rejectUnauthorized: true, minVersion: MIN_TLS_VERSION },
+      ...FIXED_GOT_OPTIONS,
     });
   }
 
