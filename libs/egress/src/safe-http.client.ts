@@ -78,6 +78,8 @@ export class SafeHttpClient {
       secureContext,
       maxSocketsPerOrigin: this.settings.maxSocketsPerOrigin,
     });
+    // NOTE: got costs about 0.25 ms of CPU per request over node:https
+    // with the same agent, measured by bench/delivery-throughput.bench.ts.
     this.http = got.extend({
       agent: { https: this.agent },
       // got passes this per request. The agent carries the same lookup for

@@ -247,6 +247,9 @@ export class DestinationLimiter {
       return 0;
     }
     if (Number.isNaN(state.meanDurationMs)) {
+      // NOTE: so in a burst to an origin this worker has not seen finish,
+      // jobs beyond 2 x `limit` that arrive before the first attempt
+      // finishes take the 2 s deferral.
       return ahead < this.limit && sinceProgressMs < maxWaitMs ? maxWaitMs : 0;
     }
 
