@@ -19,6 +19,26 @@ const WEBHOOKS = 20_000;
 const BATCH_SIZE = 500;
 const IMAGE = 'kill/fan-out';
 
+interface LogRecord {
+  level: number;
+  msg?: string;
+  reason?: string;
+}
+
+/** Parses the JSON log lines of `matcher`, skipping any other line. */
+function logRecords(matcher: MatcherProcess): LogRecord[] {
+  return matcher.output.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as LogRecord];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Level of pino's warn lines; error lines have 50 and above. */
+const WARN_LEVEL = 40;
+
 interface Progress {
   published: number;
   total: number;
@@ -31,7 +51,9 @@ describe('matcher killed mid fan-out', () => {
   let driver: MatcherDriver;
   const running: MatcherProcess[] = [];
 
-  async function startMatcher(): Promise<MatcherProcess> {
+  async function startMatcher(
+    env: Record<string, string> = {},
+  ): Promise<MatcherProcess> {
     const port = await freePort();
     const matcher = MatcherProcess.start({
       DATABASE_URL: environment.databaseUrl,
@@ -39,6 +61,7 @@ describe('matcher killed mid fan-out', () => {
       HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
       FAN_OUT_BATCH_SIZE: String(BATCH_SIZE),
+      ...env,
     });
     running.push(matcher);
     await matcher.waitUntilReady(`http://127.0.0.1:${port}/health/ready`);
@@ -120,6 +143,45 @@ describe('matcher killed mid fan-out', () => {
       receive_count: 2,
     });
     expect((await progress(eventId)).total).toBe(0);
+    expect(await second.stop()).toBe(0);
+  }, 180_000);
+
+  it('requeues fan-out stopped by SIGTERM', async () => {
+    const eventId = randomUUID();
+    const first = await startMatcher({ MATCHER_SHUTDOWN_GRACE_MS: '0' });
+
+    await broker.publishEvent('image.updated', {
+      ...EXAMPLE_IMAGE_UPDATED,
+      event_id: eventId,
+      image: IMAGE,
+    });
+    await waitFor(
+      'first published batches',
+      async () => (await progress(eventId)).published >= 2 * BATCH_SIZE,
+      60_000,
+    );
+    const exitCode = await first.stop();
+    const atStop = await progress(eventId);
+    const records = logRecords(first);
+    const handedBack = records.filter(
+      (record) => record.msg === 'message handed back to the queue',
+    );
+
+    expect(exitCode).toBe(0);
+    expect(atStop.published).toBeLessThan(WEBHOOKS);
+    expect(handedBack).toHaveLength(1);
+    expect(handedBack[0].level).toBe(WARN_LEVEL);
+    expect(handedBack[0].reason).toContain(eventId);
+    expect(records.filter((record) => record.level > WARN_LEVEL)).toEqual([]);
+
+    const second = await startMatcher();
+    const jobs = await driver.jobsOfCompletedEvent(eventId);
+
+    expect(new Set(jobs.map((job) => job.webhook_id)).size).toBe(WEBHOOKS);
+    expect(await driver.eventProgress(eventId)).toMatchObject({
+      job_count: WEBHOOKS,
+      receive_count: 2,
+    });
     expect(await second.stop()).toBe(0);
   }, 180_000);
 });

@@ -4,5 +4,6 @@ export * from './rabbit-rpc.client';
 export * from './rabbit.context';
 export * from './rabbit.publisher';
 export * from './rabbit.transport';
+export * from './requeue.error';
 export * from './rethrow-rpc-exception.filter';
 export * from './topology';

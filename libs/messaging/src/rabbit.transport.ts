@@ -12,6 +12,7 @@ import {
 import { isObservable, lastValueFrom } from 'rxjs';
 import { connectToBroker } from './connect-broker';
 import { RabbitContext } from './rabbit.context';
+import { RequeueError } from './requeue.error';
 import {
   assertTopology,
   DEAD_LETTER_EXCHANGE,
@@ -41,8 +42,9 @@ export interface RabbitTransportOptions {
 /**
  * NestJS transport for RabbitMQ with explicit outcomes. A handler that
  * returns acknowledges its message. A handler that throws
- * `InvalidMessageError` dead-letters it with the reason in a header, and any
- * other error requeues it after a pause, up to the queue's delivery limit.
+ * `InvalidMessageError` dead-letters it with the reason in a header. One
+ * that throws `RequeueError` requeues it at once, and any other error
+ * requeues it after a pause, up to the queue's delivery limit.
  * For a request that carries `replyTo`, the handler's return value is sent
  * back as the reply.
  */
@@ -178,6 +180,18 @@ export class RabbitTransport extends Server implements CustomTransportStrategy {
     } catch (error) {
       if (error instanceof InvalidMessageError) {
         await this.deadLetter(channel, queue, message, error.reason);
+        return;
+      }
+      if (error instanceof RequeueError) {
+        this.logger.warn(
+          {
+            message_id: message.properties.messageId ?? '(no id)',
+            queue,
+            reason: error.message,
+          },
+          'message handed back to the queue',
+        );
+        channel.nack(message, false, true);
         return;
       }
       this.logger.error(

@@ -10,6 +10,15 @@ describe('MatcherConfig', () => {
     expect(config.MATCHER_PREFETCH).toBe(8);
     expect(config.FAN_OUT_BATCH_SIZE).toBe(1000);
     expect(config.PROCESSED_EVENT_RETENTION_DAYS).toBe(30);
+    expect(config.MATCHER_SHUTDOWN_GRACE_MS).toBe(10_000);
+  });
+
+  it('rejects a shutdown grace of 15 s naming the variable', () => {
+    expect(() =>
+      loadConfig(MatcherConfig, { MATCHER_SHUTDOWN_GRACE_MS: '15000' }),
+    ).toThrow(
+      'MATCHER_SHUTDOWN_GRACE_MS="15000": must be a whole number from 0 to 14000',
+    );
   });
 
   it('rejects retention of 0 days naming the variable', () => {

@@ -46,6 +46,15 @@ export class MatcherConfig {
    */
   @IsWholeNumber(1, 3650)
   PROCESSED_EVENT_RETENTION_DAYS = 30;
+
+  /**
+   * Milliseconds shutdown waits for fan-outs in progress before it stops
+   * them between two batches. The maximum stays below the 15 s the consumer
+   * waits for its handlers, so a stopped fan-out can still hand its message
+   * back to the queue.
+   */
+  @IsWholeNumber(0, 14_000)
+  MATCHER_SHUTDOWN_GRACE_MS = 10_000;
 }
 
 export const MATCHER_CONFIG = Symbol('MatcherConfig');

@@ -13,6 +13,7 @@ import {
 import {
   OutgoingMessage,
   RabbitPublisher,
+  RequeueError,
   WEBHOOKS_EXCHANGE,
 } from '@quor/messaging';
 import { MatcherMetrics } from '@quor/platform';
@@ -50,19 +51,11 @@ export interface FanOutResult {
 }
 
 /**
- * How long shutdown waits for fan-outs in progress before it stops them
- * between two batches. It is shorter than RabbitTransport's default
- * shutdown timeout of 15 s, so a stopped fan-out can still hand its
- * message back to the broker.
+ * Stops a fan-out between two batches while the process shuts down. The
+ * message goes back to the queue, and the next reception resumes with the
+ * unpublished jobs.
  */
-const SHUTDOWN_GRACE_MS = 10_000;
-
-/**
- * Stops a fan-out between two batches while the process shuts down. It is
- * not an InvalidMessageError, so the message goes back to the queue and the
- * next reception resumes with the unpublished jobs.
- */
-export class FanOutInterruptedError extends Error {
+export class FanOutInterruptedError extends RequeueError {
   constructor(eventId: string) {
     super(
       `fan-out of event ${eventId} stopped for shutdown; it resumes on redelivery`,
@@ -99,11 +92,11 @@ export class FanOutService implements BeforeApplicationShutdown {
   ) {}
 
   /**
-   * Waits up to SHUTDOWN_GRACE_MS for fan-outs in progress, then makes the
-   * remaining ones stop at their next batch.
+   * Waits up to MATCHER_SHUTDOWN_GRACE_MS for fan-outs in progress, then
+   * makes the remaining ones stop at their next batch.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    const deadline = Date.now() + this.config.MATCHER_SHUTDOWN_GRACE_MS;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
