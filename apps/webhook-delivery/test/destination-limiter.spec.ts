@@ -7,9 +7,17 @@ import {
 const ORIGIN = 'https://receiver.example:8443';
 const OTHER_ORIGIN = 'https://other.example';
 /** An attempt whose response arrived after 2 ms. */
-const FINISHED = { finished: true, durationMs: 2 };
+const FINISHED = { finished: true, durationMs: 2, responded: false };
 /** An attempt that ran into the 5 s response timeout. */
-const TIMED_OUT = { finished: false, durationMs: 5_000 };
+const TIMED_OUT = { finished: false, durationMs: 5_000, responded: false };
+
+/** Returns `count` distinct origins for tests of the pruning. */
+function stalledOrigins(count: number): string[] {
+  return Array.from(
+    { length: count },
+    (_, index) => `https://stalled-${index}.example`,
+  );
+}
 
 describe('DestinationLimiter', () => {
   beforeEach(() => {
@@ -28,26 +36,99 @@ describe('DestinationLimiter', () => {
       ),
     ]);
 
+  /**
+   * Takes `count` slots of ORIGIN after one finished attempt of
+   * `durationMs`, which raises its slots from one to the limit.
+   */
+  async function takeSlots(
+    limiter: DestinationLimiter,
+    count: number,
+    durationMs = 2,
+  ) {
+    await limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', { ...FINISHED, durationMs });
+    for (let slot = 0; slot < count; slot += 1) {
+      await limiter.acquire(ORIGIN);
+    }
+  }
+
+  /** Creates a limiter with one timed-out attempt to each of `origins`. */
+  async function limiterWithStalled(origins: string[]) {
+    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
+    for (const origin of origins) {
+      await limiter.acquire(origin);
+    }
+    jest.advanceTimersByTime(5_000);
+    for (const origin of origins) {
+      limiter.release(origin, 'acquired', TIMED_OUT);
+    }
+
+    return limiter;
+  }
+
   /** Creates a limiter whose `limit` slots of ORIGIN are taken and stalled. */
   async function stalledLimiter(limit: number, maxProbes = 16) {
     const limiter = new DestinationLimiter(limit, {
       stallAfterMs: 5_000,
       maxProbes,
     });
-    for (let slot = 0; slot < limit; slot += 1) {
-      await limiter.acquire(ORIGIN);
-    }
+    await takeSlots(limiter, limit);
     jest.advanceTimersByTime(5_000);
 
     return limiter;
   }
 
-  it('grants slots up to the limit', async () => {
+  it('grants one slot until a response', async () => {
     const limiter = new DestinationLimiter(2);
+
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+    const second = limiter.acquire(ORIGIN);
+    expect(await settled(second)).toBe('pending');
+
+    limiter.recordResponse(ORIGIN);
+
+    expect(await settled(second)).toBe('acquired');
+    expect(await settled(limiter.acquire(ORIGIN))).toBe('pending');
+  });
+
+  it('grants slots up to the limit after a response', async () => {
+    const limiter = new DestinationLimiter(2);
+    await limiter.acquire(ORIGIN);
+    limiter.release(ORIGIN, 'acquired', FINISHED);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
     expect(await settled(limiter.acquire(ORIGIN))).toBe('pending');
+  });
+
+  it('keeps origin reading a slow body unstalled', async () => {
+    const limiter = new DestinationLimiter(4, { stallAfterMs: 5_000 });
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(1_000);
+
+    // Headers after 1 s, then a body that takes 8 s more.
+    limiter.recordResponse(ORIGIN);
+    jest.advanceTimersByTime(8_000);
+
+    expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
+  });
+
+  it('stalls after the slow body ends without progress', async () => {
+    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
+    await limiter.acquire(ORIGIN);
+    limiter.recordResponse(ORIGIN);
+    jest.advanceTimersByTime(9_000);
+    limiter.release(ORIGIN, 'acquired', {
+      finished: true,
+      durationMs: 9_000,
+      responded: true,
+    });
+    await limiter.acquire(ORIGIN);
+
+    jest.advanceTimersByTime(5_000);
+
+    expect(limiter.deferralReason(ORIGIN)).toBe('stalled');
   });
 
   it('counts each origin apart', async () => {
@@ -82,7 +163,6 @@ describe('DestinationLimiter', () => {
   it('lets one round of jobs wait before an attempt finished', async () => {
     const limiter = new DestinationLimiter(2);
     await limiter.acquire(ORIGIN);
-    await limiter.acquire(ORIGIN);
     void limiter.acquire(ORIGIN);
     void limiter.acquire(ORIGIN);
 
@@ -91,9 +171,7 @@ describe('DestinationLimiter', () => {
 
   it('lets a burst to a fast origin wait up to maxWaiting', async () => {
     const limiter = new DestinationLimiter(4);
-    for (let slot = 0; slot < 4; slot += 1) {
-      await limiter.acquire(ORIGIN);
-    }
+    await takeSlots(limiter, 4);
     limiter.release(ORIGIN, 'acquired', FINISHED);
     await limiter.acquire(ORIGIN);
 
@@ -106,9 +184,7 @@ describe('DestinationLimiter', () => {
 
   it('defers the waiters of a fast origin that stops responding', async () => {
     const limiter = new DestinationLimiter(4);
-    for (let slot = 0; slot < 4; slot += 1) {
-      await limiter.acquire(ORIGIN);
-    }
+    await takeSlots(limiter, 4);
     limiter.release(ORIGIN, 'acquired', FINISHED);
     await limiter.acquire(ORIGIN);
     const waiting = Array.from({ length: 60 }, () => limiter.acquire(ORIGIN));
@@ -129,10 +205,7 @@ describe('DestinationLimiter', () => {
     limiter.release(ORIGIN, 'acquired', FINISHED);
     await limiter.acquire(ORIGIN);
     await limiter.acquire(ORIGIN);
-    const others = Array.from(
-      { length: 999 },
-      (_, index) => `https://stalled-${index}.example`,
-    );
+    const others = stalledOrigins(9_999);
     for (const origin of others) {
       await limiter.acquire(origin);
     }
@@ -140,13 +213,13 @@ describe('DestinationLimiter', () => {
     for (const origin of [ORIGIN, ORIGIN, ...others]) {
       limiter.release(origin, 'acquired', TIMED_OUT);
     }
-    // A new origin beyond the cap prunes the 1,000 stalled idle ones.
+    jest.advanceTimersByTime(60_000);
+    // A new origin at the cap prunes the stalled origins idle for 60 s.
     await limiter.acquire(OTHER_ORIGIN);
     expect(limiter.trackedOrigins).toBe(1);
 
-    await limiter.acquire(ORIGIN);
-    await limiter.acquire(ORIGIN);
-
+    // One slot, as for an origin that never responded.
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
     // The mean after two timeouts is above a second: no job waits.
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
   });
@@ -174,10 +247,12 @@ describe('DestinationLimiter', () => {
 
   it('lets waiters queue for about maxWaitMs of attempts', async () => {
     const limiter = new DestinationLimiter(4, { maxWaitMs: 1_000 });
-    for (let slot = 0; slot < 4; slot += 1) {
-      await limiter.acquire(ORIGIN);
-    }
-    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 300 });
+    await takeSlots(limiter, 4, 300);
+    limiter.release(ORIGIN, 'acquired', {
+      finished: true,
+      durationMs: 300,
+      responded: false,
+    });
     await limiter.acquire(ORIGIN);
 
     // Rounds of 300 ms: a job in the fourth round would wait 1.2 s.
@@ -192,9 +267,12 @@ describe('DestinationLimiter', () => {
       maxWaitMs: 1_000,
       stallAfterMs: 5_000,
     });
-    await limiter.acquire(ORIGIN);
-    await limiter.acquire(ORIGIN);
-    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 2_000 });
+    await takeSlots(limiter, 2, 2_000);
+    limiter.release(ORIGIN, 'acquired', {
+      finished: true,
+      durationMs: 2_000,
+      responded: false,
+    });
     await limiter.acquire(ORIGIN);
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('busy');
@@ -203,11 +281,15 @@ describe('DestinationLimiter', () => {
   it('names busy as the deferral reason only when no slot is due', async () => {
     const limiter = new DestinationLimiter(2, { maxWaitMs: 1_000 });
     expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
-    await limiter.acquire(ORIGIN);
-    await limiter.acquire(ORIGIN);
+    await takeSlots(limiter, 2);
     expect(limiter.deferralReason(ORIGIN)).toBeUndefined();
 
-    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 1_500 });
+    // A 5 s attempt raises the mean from 2 ms to 1.25 s.
+    limiter.release(ORIGIN, 'acquired', {
+      finished: true,
+      durationMs: 5_000,
+      responded: false,
+    });
     await limiter.acquire(ORIGIN);
 
     expect(limiter.deferralReason(ORIGIN)).toBe('busy');
@@ -253,7 +335,11 @@ describe('DestinationLimiter', () => {
 
     // A response after 4.9 s is a success.
     jest.advanceTimersByTime(400);
-    limiter.release(ORIGIN, 'acquired', { finished: true, durationMs: 4_900 });
+    limiter.release(ORIGIN, 'acquired', {
+      finished: true,
+      durationMs: 4_900,
+      responded: false,
+    });
 
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
     // Slow, so the next job is deferred briefly, but not stalled.
@@ -343,22 +429,25 @@ describe('DestinationLimiter', () => {
     await expect(limiter.acquire(ORIGIN)).resolves.toBe('acquired');
   });
 
-  it('forgets idle stalled origins beyond the cap', async () => {
-    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
-    for (let index = 0; index < 1_000; index += 1) {
-      await limiter.acquire(`https://stalled-${index}.example`);
-    }
-    jest.advanceTimersByTime(5_000);
-    for (let index = 0; index < 1_000; index += 1) {
-      limiter.release(
-        `https://stalled-${index}.example`,
-        'acquired',
-        TIMED_OUT,
-      );
-    }
-    expect(limiter.trackedOrigins).toBe(1_000);
+  it('forgets the oldest idle stalled origins at the cap', async () => {
+    const origins = stalledOrigins(10_000);
+    const limiter = await limiterWithStalled(origins);
+    expect(limiter.trackedOrigins).toBe(10_000);
 
-    await limiter.acquire(ORIGIN);
+    await limiter.acquire(OTHER_ORIGIN);
+
+    expect(limiter.trackedOrigins).toBe(9_001);
+    expect(limiter.deferralReason(origins[0])).toBeUndefined();
+    await expect(limiter.acquire(origins[9_999])).resolves.toBe('probe');
+    await expect(limiter.acquire(origins[9_999])).resolves.toBe('stalled');
+  });
+
+  it('forgets stalled origins idle for a minute', async () => {
+    const origins = stalledOrigins(10_000);
+    const limiter = await limiterWithStalled(origins);
+    jest.advanceTimersByTime(60_000);
+
+    await limiter.acquire(OTHER_ORIGIN);
 
     expect(limiter.trackedOrigins).toBe(1);
   });

@@ -3,6 +3,10 @@ import { QUEUES } from '@quor/messaging';
 import { connect, type ChannelModel } from 'amqplib';
 import { ServerResponse } from 'node:http';
 import { deliveryJob } from './support/delivery-jobs';
+import {
+  DestinationLimiter,
+  originOf,
+} from '../src/deliveries/destination-limiter';
 import { startWorker, workerEnvironment } from './support/delivery-worker';
 import {
   answerOk,
@@ -174,5 +178,69 @@ describe('webhook-delivery with many stalled destinations', () => {
 
     expect(record.outcome).toBe('success');
     expect(Date.now() - startedAt).toBeLessThan(2_000);
+  }, 30_000);
+});
+
+/**
+ * An endpoint that sends its headers at once and then one byte of body
+ * every half second for 7 s, within the attempt's 10 s deadline. Its
+ * attempt finishes after more than the 5 s stall threshold, but it is
+ * reading a response all the while, so its destination is never stalled.
+ */
+describe('webhook-delivery with a slow body', () => {
+  const BODY_MS = 7_000;
+  let trust: ReceiverTrust;
+  let broker: DeliveryTestBroker;
+  let worker: INestApplication;
+  let slowBody: Receiver;
+  const timers: NodeJS.Timeout[] = [];
+
+  beforeAll(async () => {
+    trust = createReceiverTrust();
+    broker = await DeliveryTestBroker.connect(workerEnvironment({}).AMQP_URL);
+    slowBody = await startReceiver(trust.certificate, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const startedAt = Date.now();
+      const timer = setInterval(() => {
+        if (Date.now() - startedAt >= BODY_MS) {
+          clearInterval(timer);
+          response.end('.');
+          return;
+        }
+        response.write('.');
+      }, 500);
+      timers.push(timer);
+    });
+    worker = await startWorker({
+      EGRESS_ALLOW_LOOPBACK: 'true',
+      EGRESS_EXTRA_CA_FILE: trust.caFile,
+      DELIVERY_PER_DESTINATION_CONCURRENCY: '1',
+    });
+  });
+
+  afterAll(async () => {
+    timers.forEach(clearInterval);
+    await worker?.close();
+    await slowBody?.close();
+    await broker?.purge();
+    await broker?.close();
+    trust?.remove();
+  }, 30_000);
+
+  it('keeps destination with slow body unstalled', async () => {
+    const job = deliveryJob(slowBody.url());
+    const limiter = worker.get(DestinationLimiter);
+    await broker.publishJob(job);
+    await waitUntil('the attempt to start', 5_000, () =>
+      Boolean(slowBody.requests.length),
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const reasonAfter6s = limiter.deferralReason(originOf(job.url));
+    const record = await broker.waitForRecord(job.attempt_id, 10_000);
+
+    expect(reasonAfter6s).not.toBe('stalled');
+    expect(record.outcome).toBe('success');
+    expect(record.timings.total_ms).toBeGreaterThan(5_000);
   }, 30_000);
 });

@@ -34,7 +34,8 @@ export interface AttemptLimits {
 
 /**
  * Sends one POST through a got stream and records how it ended. The
- * returned promise always resolves. Response headers must arrive within
+ * returned promise always resolves. `onResponse` runs when the response
+ * headers arrive. Response headers must arrive within
  * `responseTimeoutMs` of `startedAt`, body reading stops after
  * `maxBodyBytes` or at `hardDeadlineMs`, and the request is destroyed when
  * reading stops early, so the connection is not reused.
@@ -44,6 +45,7 @@ export function runAttempt(
   limits: AttemptLimits,
   origin: string,
   startedAt: number,
+  onResponse: () => void = () => undefined,
 ): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const collector = new BodyCollector(limits.maxBodyBytes);
@@ -142,6 +144,7 @@ export function runAttempt(
     stream.once('response', (received: IncomingMessage) => {
       clearTimeout(headersTimer);
       response = received;
+      onResponse();
     });
 
     stream.on('data', (chunk: Buffer) => {

@@ -91,9 +91,13 @@ export class SafeHttpClient {
 
   /**
    * Sends one POST. Resolves with the outcome for every failure of the
-   * remote side, DNS or the URL, and never rejects for them.
+   * remote side, DNS or the URL, and never rejects for them. `onResponse`
+   * runs when the response headers arrive.
    */
-  async post(request: PostRequest): Promise<AttemptResult> {
+  async post(
+    request: PostRequest,
+    onResponse?: () => void,
+  ): Promise<AttemptResult> {
     const startedAt = Date.now();
     const target = checkDeliveryUrl(request.url, this.settings.allowLoopback);
     if (typeof target === 'string') {
@@ -108,6 +112,7 @@ export class SafeHttpClient {
       this.settings,
       target.host,
       startedAt,
+      onResponse,
     );
   }
 

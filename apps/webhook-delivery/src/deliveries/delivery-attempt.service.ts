@@ -48,13 +48,16 @@ export class DeliveryAttemptService {
     let record: DeliveryRecordMessage | undefined;
     const sentAt = performance.now();
     try {
-      record = await this.attempt(job);
+      record = await this.attempt(job, this.client, () =>
+        this.limiter.recordResponse(origin),
+      );
     } finally {
       // A timeout frees the slot but does not count as the origin's
       // progress, so a hanging origin stays stalled.
       this.limiter.release(origin, decision, {
         finished: record?.outcome !== 'timeout',
         durationMs: performance.now() - sentAt,
+        responded: Boolean(record?.response),
       });
     }
 
@@ -140,14 +143,18 @@ export class DeliveryAttemptService {
     );
   }
 
-  /** Sends the request and describes what happened; never throws for the remote side. */
+  /**
+   * Sends the request and describes what happened; never throws for the
+   * remote side. `onResponse` runs when the response headers arrive.
+   */
   async attempt(
     job: DeliveryJobMessage,
     client: SafeHttpClient = this.client,
+    onResponse?: () => void,
   ): Promise<DeliveryRecordMessage> {
     const startedAt = new Date();
     const request = buildDeliveryRequest(job, startedAt);
-    const result = await client.post(request);
+    const result = await client.post(request, onResponse);
 
     return {
       delivery_id: job.delivery_id,

@@ -8,10 +8,10 @@ export interface DestinationLimiterOptions {
    */
   maxWaitMs: number;
   /**
-   * Time without a finished attempt, in milliseconds, after which an
-   * origin with attempts in flight or timed out counts as stalled. It
-   * equals the response timeout, so an endpoint that responds slowly but
-   * within it is never stalled.
+   * Time without a response, in milliseconds, after which an origin with
+   * attempts in flight or timed out counts as stalled, unless an attempt
+   * is reading a response body. It equals the response timeout, so an
+   * endpoint that responds slowly but within it is never stalled.
    */
   stallAfterMs: number;
   /**
@@ -25,8 +25,8 @@ export interface DestinationLimiterOptions {
 /**
  * Defaults: a busy origin ties up at most 64 waiting jobs of a worker
  * (the worker's prefetch bounds them too), each for at most one second. An
- * origin is stalled after 5 s without a finished attempt, the response
- * timeout of @quor/egress.
+ * origin is stalled after 5 s without a response and without a response
+ * body being read, 5 s being the response timeout of @quor/egress.
  */
 export const DEFAULT_LIMITER_OPTIONS: DestinationLimiterOptions = {
   maxWaiting: 64,
@@ -44,6 +44,8 @@ export interface ReleasedAttempt {
   finished: boolean;
   /** Time from sending the request to its outcome, in milliseconds. */
   durationMs: number;
+  /** Whether its response headers arrived, reported by `recordResponse`. */
+  responded: boolean;
 }
 
 /**
@@ -55,8 +57,8 @@ const DURATION_WEIGHT = 0.25;
 
 /**
  * A job waits for a slot at most this many times its expected wait, and
- * an origin whose attempts take `mean` ms may wait this many times `mean`
- * without a finished attempt before jobs stop waiting for it. So when a
+ * an origin whose attempts take `mean` ms may go this many times `mean`
+ * without progress before jobs stop waiting for it. So when a
  * fast origin starts to hang, its waiting jobs give up within
  * MIN_PATIENCE_MS rather than holding the worker's prefetch for a second.
  */
@@ -77,11 +79,20 @@ function boundedPatience(ms: number, maxMs: number): number {
 export type SlotDecision = 'acquired' | 'probe' | 'busy' | 'stalled';
 
 /**
- * Origins with state above which the stalled ones without attempts in
- * flight are forgotten. Only origins with attempts in flight, at most
- * DELIVERY_CONCURRENCY of them, and stalled ones have state.
+ * Origins with state at which idle ones are forgotten: first those no job
+ * asked for in FORGET_IDLE_AFTER_MS, then the oldest, down to nine tenths.
+ * Only origins with attempts in flight, at most DELIVERY_CONCURRENCY of
+ * them, and stalled ones have state, so a stalled origin whose jobs keep
+ * coming back stays stalled.
  */
-const MAX_TRACKED_ORIGINS = 1_000;
+const MAX_TRACKED_ORIGINS = 10_000;
+
+/**
+ * Time without a job after which an idle stalled origin may be forgotten.
+ * It is four times the 15 s a stalled origin's jobs wait before they come
+ * back, so an origin with jobs left is not forgotten for want of them.
+ */
+const FORGET_IDLE_AFTER_MS = 60_000;
 
 interface Waiter {
   resolve: (decision: SlotDecision) => void;
@@ -95,37 +106,56 @@ interface OriginState {
   lastProgressAt: number;
   /** Weighted mean duration of released attempts; NaN before the first. */
   meanDurationMs: number;
+  /**
+   * Whether an attempt to the origin got a response in this worker. Until
+   * then the origin gets one slot, so that an endpoint that never responds
+   * takes one slot of the worker, not `limit`, before it counts as stalled.
+   */
+  responded: boolean;
+  /** When a job for the origin last called `acquire`. */
+  lastRequestedAt: number;
+  /** Attempts in flight whose response headers arrived. */
+  receiving: number;
+}
+
+/** Part of an origin's state that the limiter keeps after dropping it. */
+interface IdleOrigin {
+  meanDurationMs: number;
+  responded: boolean;
 }
 
 /**
  * Limits attempts in flight per destination origin, so that slow or
- * hanging endpoints cannot occupy the whole worker. A job for an origin
- * whose `limit` slots are all taken waits in the worker for a slot when
- * one is due soon. That is, the origin finished an attempt within
- * `maxWaitMs`, and the jobs ahead take less than `maxWaitMs` at the
- * origin's mean attempt duration. For an origin without a finished attempt
- * in this worker, one round of `limit` jobs may wait. A burst to a fast
- * origin thus waits moments in the
- * worker instead of seconds in the deferral queue, while a job for a slow
- * origin takes no prefetch slot. A job that may not wait, or that waited
- * `maxWaitMs`, is 'busy', and the caller defers it briefly.
+ * hanging endpoints cannot occupy the whole worker. An origin gets one
+ * slot until an attempt to it got a response in this worker, then `limit`.
  *
- * An origin whose attempts finished none for `stallAfterMs` is stalled: a
- * timed-out attempt frees its slot but is no progress. A stalled origin
- * gets one probe attempt at a time while fewer than `maxProbes` probes run
- * in the worker, and every other job is 'stalled', which the caller defers
- * for longer. The first finished attempt ends the stall.
+ * A job for an origin whose slots are all taken waits in the worker for a
+ * slot when one is due soon. That is, the origin made progress within
+ * `maxWaitMs`, and the jobs ahead take less than `maxWaitMs` at the
+ * origin's mean attempt duration. For an origin without a known mean, one
+ * round of `limit` jobs may wait. A burst to a fast origin thus waits
+ * moments in the worker instead of seconds in the deferral queue, while a
+ * job for a slow origin takes no prefetch slot. A job that may not wait,
+ * or that waited its patience out, is 'busy', and the caller defers it
+ * briefly.
+ *
+ * An origin is stalled when no attempt to it got a response for
+ * `stallAfterMs` and none is reading a response body: a timed-out attempt
+ * frees its slot but is no progress. A stalled origin gets one probe
+ * attempt at a time while fewer than `maxProbes` probes run in the worker,
+ * and every other job is 'stalled', which the caller defers for longer.
+ * The first response, or an attempt that fails fast, ends the stall.
  */
 export class DestinationLimiter {
   private readonly origins = new Map<string, OriginState>();
   private readonly options: DestinationLimiterOptions;
   private probes = 0;
   /**
-   * Mean attempt durations of origins whose state was dropped when they
-   * went idle, so a burst that returns from the deferral queue may wait at
-   * once. At most MAX_TRACKED_ORIGINS, the oldest dropped first.
+   * Mean attempt durations of origins whose state was dropped, so a burst
+   * that returns from the deferral queue may wait at once. At most
+   * MAX_TRACKED_ORIGINS, the oldest dropped first.
    */
-  private readonly idleDurations = new Map<string, number>();
+  private readonly idleOrigins = new Map<string, IdleOrigin>();
 
   constructor(
     private readonly limit: number,
@@ -140,6 +170,7 @@ export class DestinationLimiter {
    */
   acquire(origin: string): Promise<SlotDecision> {
     const state = this.stateOf(origin);
+    state.lastRequestedAt = performance.now();
     if (this.hasMadeNoProgress(state)) {
       if (!this.mayProbe(state)) {
         return Promise.resolve('stalled');
@@ -149,7 +180,7 @@ export class DestinationLimiter {
       return Promise.resolve('probe');
     }
 
-    if (state.inFlight < this.limit) {
+    if (state.inFlight < this.slotsOf(state)) {
       state.inFlight += 1;
       return Promise.resolve('acquired');
     }
@@ -171,10 +202,10 @@ export class DestinationLimiter {
   }
 
   /**
-   * Frees the slot that `acquire` gave for `origin`, handing it to the
-   * longest-waiting job. `decision` is what `acquire` resolved with. A
-   * stalled origin's state is kept after its last attempt, so that it
-   * stays stalled, until it is pruned.
+   * Frees the slot that `acquire` gave for `origin` and hands free slots
+   * to the longest-waiting jobs. `decision` is what `acquire` resolved
+   * with. A stalled origin's state is kept after its last attempt, so that
+   * it stays stalled, until it is pruned.
    */
   release(
     origin: string,
@@ -189,25 +220,40 @@ export class DestinationLimiter {
       return;
     }
 
+    state.inFlight -= 1;
+    if (attempt.responded && state.receiving > 0) {
+      state.receiving -= 1;
+    }
     if (attempt.finished) {
-      state.lastProgressAt = performance.now();
+      this.markResponded(state);
     }
     state.meanDurationMs = Number.isNaN(state.meanDurationMs)
       ? attempt.durationMs
       : state.meanDurationMs +
         DURATION_WEIGHT * (attempt.durationMs - state.meanDurationMs);
+    this.wakeWaiters(state);
 
-    const next = state.waiters.shift();
-    if (next) {
-      clearTimeout(next.timer);
-      next.resolve('acquired');
-      return;
+    if (
+      state.inFlight === 0 &&
+      state.waiters.length === 0 &&
+      !this.hasMadeNoProgress(state)
+    ) {
+      this.forget(origin, state);
     }
+  }
 
-    state.inFlight -= 1;
-    if (state.inFlight === 0 && !this.hasMadeNoProgress(state)) {
-      this.origins.delete(origin);
-      this.rememberDuration(origin, state.meanDurationMs);
+  /**
+   * Records that response headers of an attempt to `origin` arrived. An
+   * origin is not stalled while such an attempt reads its body, so an
+   * endpoint that responds at once and sends its body slowly is never
+   * stalled. The attempt's `release` must then set `responded`.
+   */
+  recordResponse(origin: string): void {
+    const state = this.origins.get(origin);
+    if (state) {
+      state.receiving += 1;
+      this.markResponded(state);
+      this.wakeWaiters(state);
     }
   }
 
@@ -225,7 +271,7 @@ export class DestinationLimiter {
       return this.mayProbe(state) ? undefined : 'stalled';
     }
 
-    return state.inFlight >= this.limit && this.patienceMs(state) === 0
+    return state.inFlight >= this.slotsOf(state) && this.patienceMs(state) === 0
       ? 'busy'
       : undefined;
   }
@@ -247,9 +293,9 @@ export class DestinationLimiter {
       return 0;
     }
     if (Number.isNaN(state.meanDurationMs)) {
-      // NOTE: so in a burst to an origin this worker has not seen finish,
-      // jobs beyond 2 x `limit` that arrive before the first attempt
-      // finishes take the 2 s deferral.
+      // NOTE: so in a burst to an origin this worker has not seen respond,
+      // jobs beyond `limit` + 1 that arrive before the first response take
+      // the 2 s deferral.
       return ahead < this.limit && sinceProgressMs < maxWaitMs ? maxWaitMs : 0;
     }
 
@@ -264,12 +310,37 @@ export class DestinationLimiter {
       : 0;
   }
 
+  /**
+   * Returns how many attempts `state`'s origin may have in flight.
+   * NOTE: jobs to more distinct hanging origins than the worker has slots,
+   * all new to it, can still take every slot for the 5 s response timeout.
+   */
+  private slotsOf(state: OriginState): number {
+    return state.responded ? this.limit : 1;
+  }
+
+  private markResponded(state: OriginState): void {
+    state.lastProgressAt = performance.now();
+    state.responded = true;
+  }
+
+  /** Hands the free slots of `state`'s origin to its waiting jobs, oldest first. */
+  private wakeWaiters(state: OriginState): void {
+    while (state.waiters.length > 0 && state.inFlight < this.slotsOf(state)) {
+      const next = state.waiters.shift() as Waiter;
+      clearTimeout(next.timer);
+      state.inFlight += 1;
+      next.resolve('acquired');
+    }
+  }
+
   private mayProbe(state: OriginState): boolean {
     return state.inFlight === 0 && this.probes < this.options.maxProbes;
   }
 
   private hasMadeNoProgress(state: OriginState): boolean {
     return (
+      state.receiving === 0 &&
       performance.now() - state.lastProgressAt >= this.options.stallAfterMs
     );
   }
@@ -280,38 +351,65 @@ export class DestinationLimiter {
       if (this.origins.size >= MAX_TRACKED_ORIGINS) {
         this.pruneIdleOrigins();
       }
+      const idle = this.idleOrigins.get(origin);
       state = {
         inFlight: 0,
         waiters: [],
         lastProgressAt: performance.now(),
-        meanDurationMs: this.idleDurations.get(origin) ?? Number.NaN,
+        meanDurationMs: idle?.meanDurationMs ?? Number.NaN,
+        responded: idle?.responded ?? false,
+        lastRequestedAt: performance.now(),
+        receiving: 0,
       };
-      this.idleDurations.delete(origin);
+      this.idleOrigins.delete(origin);
       this.origins.set(origin, state);
     }
 
     return state;
   }
 
-  private rememberDuration(origin: string, meanDurationMs: number): void {
-    this.idleDurations.delete(origin);
-    if (Number.isNaN(meanDurationMs)) {
+  /**
+   * Drops the state of `origin`, keeping its mean attempt duration and
+   * whether it responded. A stalled origin is kept as not responded, so it
+   * gets one slot when its jobs return.
+   */
+  private forget(origin: string, state: OriginState): void {
+    this.origins.delete(origin);
+    this.idleOrigins.delete(origin);
+    if (Number.isNaN(state.meanDurationMs)) {
       return;
     }
-    if (this.idleDurations.size >= MAX_TRACKED_ORIGINS) {
-      this.idleDurations.delete(
-        this.idleDurations.keys().next().value as string,
-      );
+    if (this.idleOrigins.size >= MAX_TRACKED_ORIGINS) {
+      this.idleOrigins.delete(this.idleOrigins.keys().next().value as string);
     }
-    this.idleDurations.set(origin, meanDurationMs);
+    this.idleOrigins.set(origin, {
+      meanDurationMs: state.meanDurationMs,
+      responded: state.responded && !this.hasMadeNoProgress(state),
+    });
   }
 
-  /** Forgets the stalled origins that have no attempt in flight. */
+  /**
+   * Forgets idle origins, which are stalled ones: first those no job asked
+   * for in FORGET_IDLE_AFTER_MS, then the oldest, until nine tenths of
+   * MAX_TRACKED_ORIGINS are left.
+   */
   private pruneIdleOrigins(): void {
+    const now = performance.now();
     for (const [origin, state] of this.origins) {
+      if (
+        state.inFlight === 0 &&
+        now - state.lastRequestedAt >= FORGET_IDLE_AFTER_MS
+      ) {
+        this.forget(origin, state);
+      }
+    }
+    const target = Math.floor(MAX_TRACKED_ORIGINS * 0.9);
+    for (const [origin, state] of this.origins) {
+      if (this.origins.size <= target) {
+        break;
+      }
       if (state.inFlight === 0) {
-        this.origins.delete(origin);
-        this.rememberDuration(origin, state.meanDurationMs);
+        this.forget(origin, state);
       }
     }
   }
