@@ -10,15 +10,16 @@ import { buildDeliveryRequest } from '../../apps/webhook-delivery/src/deliveries
 
 /**
  * The minimum work a broker-fed delivery worker does per job, as a floor
- * for the benchmark: consume a job, sign its payload, POST it, keep the first
- * 10,240 bytes of the response, publish a record and wait for the broker's
- * confirm, then acknowledge. A job for an origin with 4 requests in flight
+ * for the benchmark. It consumes a job, signs its payload, POSTs it and
+ * keeps the first 10,240 bytes of the response. Then it publishes a record,
+ * waits for the broker's confirm and acknowledges the job. A job for an
+ * origin with 4 requests in flight
  * is put on the deferral queue. There is no validation, no address check,
  * no timing capture, no log line and no metric beyond the deferral count.
  * REFERENCE_CLIENT selects the HTTP client: `https` (node:https, the
  * default) or `got`, with the fixed options of SafeHttpClient. Reads
  * AMQP_URL, EGRESS_EXTRA_CA_FILE and HTTP_PORT like the worker, and
- * answers /health/ready and /metrics on HTTP_PORT for the benchmark.
+ * serves /health/ready and /metrics on HTTP_PORT for the benchmark.
  */
 
 const PREFETCH = 64;

@@ -94,7 +94,7 @@ export class AppModule {
                   1,
                   Math.floor(config.DELIVERY_CONCURRENCY / 4),
                 ),
-                // The prefetch holds at most this many jobs anyway.
+                // The prefetch contains at most this many jobs anyway.
                 maxWaiting: config.DELIVERY_CONCURRENCY,
               },
             ),

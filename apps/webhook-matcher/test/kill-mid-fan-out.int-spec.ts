@@ -82,6 +82,23 @@ describe('matcher killed mid fan-out', () => {
     return result.rows[0];
   }
 
+  /** Publishes event `eventId` and waits until `batches` batches are marked published. */
+  async function publishUntilBatches(
+    eventId: string,
+    batches: number,
+  ): Promise<void> {
+    await broker.publishEvent('image.updated', {
+      ...EXAMPLE_IMAGE_UPDATED,
+      event_id: eventId,
+      image: IMAGE,
+    });
+    await waitFor(
+      'first published batches',
+      async () => (await progress(eventId)).published >= batches * BATCH_SIZE,
+      60_000,
+    );
+  }
+
   beforeAll(async () => {
     environment = await createIsolatedEnvironment('webhook_matcher_test');
     await resetMatcherSchema(environment.databaseUrl);
@@ -109,16 +126,7 @@ describe('matcher killed mid fan-out', () => {
     const eventId = randomUUID();
     const first = await startMatcher();
 
-    await broker.publishEvent('image.updated', {
-      ...EXAMPLE_IMAGE_UPDATED,
-      event_id: eventId,
-      image: IMAGE,
-    });
-    await waitFor(
-      'first published batches',
-      async () => (await progress(eventId)).published >= 4 * BATCH_SIZE,
-      60_000,
-    );
+    await publishUntilBatches(eventId, 4);
     await first.kill();
     const atKill = await progress(eventId);
 
@@ -150,16 +158,7 @@ describe('matcher killed mid fan-out', () => {
     const eventId = randomUUID();
     const first = await startMatcher({ MATCHER_SHUTDOWN_GRACE_MS: '0' });
 
-    await broker.publishEvent('image.updated', {
-      ...EXAMPLE_IMAGE_UPDATED,
-      event_id: eventId,
-      image: IMAGE,
-    });
-    await waitFor(
-      'first published batches',
-      async () => (await progress(eventId)).published >= 2 * BATCH_SIZE,
-      60_000,
-    );
+    await publishUntilBatches(eventId, 2);
     const exitCode = await first.stop();
     const atStop = await progress(eventId);
     const records = logRecords(first);
