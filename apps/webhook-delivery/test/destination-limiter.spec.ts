@@ -53,8 +53,11 @@ describe('DestinationLimiter', () => {
   }
 
   /** Creates a limiter with one timed-out attempt to each of `origins`. */
-  async function limiterWithStalled(origins: string[]) {
-    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
+  async function limiterWithStalled(origins: string[], maxProbes = 16) {
+    const limiter = new DestinationLimiter(1, {
+      stallAfterMs: 5_000,
+      maxProbes,
+    });
     for (const origin of origins) {
       await limiter.acquire(origin);
     }
@@ -440,6 +443,48 @@ describe('DestinationLimiter', () => {
     expect(limiter.deferralReason(origins[0])).toBeUndefined();
     await expect(limiter.acquire(origins[9_999])).resolves.toBe('probe');
     await expect(limiter.acquire(origins[9_999])).resolves.toBe('stalled');
+  });
+
+  it('keeps stalled origin whose jobs return', async () => {
+    const origins = stalledOrigins(10_000);
+    const limiter = await limiterWithStalled(origins, 1);
+    // Another origin holds the one probe, so origins[0]'s jobs are
+    // deferred through deferralReason, not acquire.
+    await expect(limiter.acquire(origins[1])).resolves.toBe('probe');
+    for (let check = 0; check < 4; check += 1) {
+      jest.advanceTimersByTime(15_000);
+      expect(limiter.deferralReason(origins[0])).toBe('stalled');
+    }
+
+    await limiter.acquire(OTHER_ORIGIN);
+
+    expect(limiter.trackedOrigins).toBe(3);
+    expect(limiter.deferralReason(origins[0])).toBe('stalled');
+  });
+
+  it('forgets least recently requested origins first', async () => {
+    const origins = stalledOrigins(10_000);
+    const limiter = await limiterWithStalled(origins);
+    jest.advanceTimersByTime(54_000);
+    await expect(limiter.acquire(origins[0])).resolves.toBe('probe');
+    limiter.release(origins[0], 'probe', TIMED_OUT);
+
+    await limiter.acquire(OTHER_ORIGIN);
+
+    expect(limiter.trackedOrigins).toBe(9_001);
+    await expect(limiter.acquire(origins[0])).resolves.toBe('probe');
+    expect(limiter.deferralReason(origins[1])).toBeUndefined();
+  });
+
+  it('stalls on a timeout that fires early by a fraction', async () => {
+    const limiter = new DestinationLimiter(1, { stallAfterMs: 5_000 });
+    await limiter.acquire(ORIGIN);
+    jest.advanceTimersByTime(4_999);
+
+    limiter.release(ORIGIN, 'acquired', { ...TIMED_OUT, durationMs: 4_999 });
+
+    expect(limiter.trackedOrigins).toBe(1);
+    await expect(limiter.acquire(ORIGIN)).resolves.toBe('probe');
   });
 
   it('forgets stalled origins idle for a minute', async () => {

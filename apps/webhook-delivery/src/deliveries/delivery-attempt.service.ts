@@ -46,18 +46,20 @@ export class DeliveryAttemptService {
     // The slot covers the request only. Waiting for the broker to confirm
     // the record does not load the destination, so the next job may start.
     let record: DeliveryRecordMessage | undefined;
+    let responded = false;
     const sentAt = performance.now();
     try {
-      record = await this.attempt(job, this.client, () =>
-        this.limiter.recordResponse(origin),
-      );
+      record = await this.attempt(job, this.client, () => {
+        responded = true;
+        this.limiter.recordResponse(origin);
+      });
     } finally {
       // A timeout frees the slot but does not count as the origin's
       // progress, so a hanging origin stays stalled.
       this.limiter.release(origin, decision, {
         finished: record?.outcome !== 'timeout',
         durationMs: performance.now() - sentAt,
-        responded: Boolean(record?.response),
+        responded,
       });
     }
 

@@ -80,7 +80,8 @@ export type SlotDecision = 'acquired' | 'probe' | 'busy' | 'stalled';
 
 /**
  * Origins with state at which idle ones are forgotten: first those no job
- * asked for in FORGET_IDLE_AFTER_MS, then the oldest, down to nine tenths.
+ * asked for in FORGET_IDLE_AFTER_MS, then the least recently requested,
+ * down to nine tenths.
  * Only origins with attempts in flight, at most DELIVERY_CONCURRENCY of
  * them, and stalled ones have state, so a stalled origin whose jobs keep
  * coming back stays stalled.
@@ -170,7 +171,7 @@ export class DestinationLimiter {
    */
   acquire(origin: string): Promise<SlotDecision> {
     const state = this.stateOf(origin);
-    state.lastRequestedAt = performance.now();
+    this.recordRequest(origin, state);
     if (this.hasMadeNoProgress(state)) {
       if (!this.mayProbe(state)) {
         return Promise.resolve('stalled');
@@ -224,8 +225,17 @@ export class DestinationLimiter {
     if (attempt.responded && state.receiving > 0) {
       state.receiving -= 1;
     }
+    const now = performance.now();
     if (attempt.finished) {
       this.markResponded(state);
+    } else if (state.lastProgressAt <= now - attempt.durationMs) {
+      // The attempt got no response for the response timeout, so the
+      // origin made none for that long, even if the timer fired a fraction
+      // of a millisecond before `stallAfterMs` by this clock.
+      state.lastProgressAt = Math.min(
+        state.lastProgressAt,
+        now - this.options.stallAfterMs,
+      );
     }
     state.meanDurationMs = Number.isNaN(state.meanDurationMs)
       ? attempt.durationMs
@@ -260,13 +270,15 @@ export class DestinationLimiter {
   /**
    * Returns the reason `acquire` would give at once to defer a job for
    * `origin`, 'busy' or 'stalled', or undefined when it would take or wait
-   * for a slot. Takes nothing.
+   * for a slot. Takes no slot, but counts as a request for the origin, so
+   * a stalled origin whose jobs keep coming back is not forgotten.
    */
   deferralReason(origin: string): 'busy' | 'stalled' | undefined {
     const state = this.origins.get(origin);
     if (state === undefined) {
       return undefined;
     }
+    this.recordRequest(origin, state);
     if (this.hasMadeNoProgress(state)) {
       return this.mayProbe(state) ? undefined : 'stalled';
     }
@@ -317,6 +329,16 @@ export class DestinationLimiter {
    */
   private slotsOf(state: OriginState): number {
     return state.responded ? this.limit : 1;
+  }
+
+  /**
+   * Notes a job for `origin` and moves it to the end of the map, so that
+   * pruning meets the least recently requested origins first.
+   */
+  private recordRequest(origin: string, state: OriginState): void {
+    state.lastRequestedAt = performance.now();
+    this.origins.delete(origin);
+    this.origins.set(origin, state);
   }
 
   private markResponded(state: OriginState): void {
@@ -390,8 +412,8 @@ export class DestinationLimiter {
 
   /**
    * Forgets idle origins, which are stalled ones: first those no job asked
-   * for in FORGET_IDLE_AFTER_MS, then the oldest, until nine tenths of
-   * MAX_TRACKED_ORIGINS are left.
+   * for in FORGET_IDLE_AFTER_MS, then the least recently requested, until
+   * nine tenths of MAX_TRACKED_ORIGINS are left.
    */
   private pruneIdleOrigins(): void {
     const now = performance.now();
