@@ -448,7 +448,7 @@ describe('DestinationLimiter', () => {
   it('keeps stalled origin whose jobs return', async () => {
     const origins = stalledOrigins(10_000);
     const limiter = await limiterWithStalled(origins, 1);
-    // Another origin holds the one probe, so origins[0]'s jobs are
+    // Another origin has the one probe, so origins[0]'s jobs are
     // deferred through deferralReason, not acquire.
     await expect(limiter.acquire(origins[1])).resolves.toBe('probe');
     for (let check = 0; check < 4; check += 1) {

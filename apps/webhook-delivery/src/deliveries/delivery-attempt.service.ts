@@ -146,8 +146,10 @@ export class DeliveryAttemptService {
   }
 
   /**
-   * Sends the request and describes what happened; never throws for the
-   * remote side. `onResponse` runs when the response headers arrive.
+   * Sends the request and returns its record. Every failure of the remote
+   * side, DNS or the URL becomes the record's outcome, because
+   * SafeHttpClient.post resolves for them. `onResponse` runs when the
+   * response headers arrive.
    */
   async attempt(
     job: DeliveryJobMessage,
